@@ -1,0 +1,59 @@
+package io.trellis.install.agent;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The numbers the capture rules and the node-proxy must agree on, plus the health-probe
+ * exclusion.
+ *
+ * @param proxyMark the SO_MARK the node-proxy puts on every socket it opens inside a pod; packets
+ *     carrying it (under {@code markMask}) are never captured, otherwise the proxy would capture
+ *     its own upstream connections in a loop
+ * @param markMask which bits of the packet mark belong to Trellis (other bits stay free for the CNI)
+ * @param outboundPort where captured outbound TCP goes (the node-proxy's outbound listener)
+ * @param inboundPlaintextPort where captured inbound TCP goes (plaintext from outside the mesh)
+ * @param hbonePort inbound HBONE; delivered as-is to the node-proxy's HBONE listener
+ * @param probeSources IPv4 CIDRs whose inbound TCP reaches the app uncaptured: the kubelet's
+ *     health probes come from the node, and a STRICT mTLS policy must not fail them (in the lab
+ *     this is the node's gateway address toward its pods)
+ */
+public record CaptureConfig(int proxyMark, int markMask, int outboundPort, int inboundPlaintextPort,
+        int hbonePort, List<String> probeSources) {
+
+    /** SO_MARK of the node-proxy's own sockets: 0x539 (1337), inside {@link #DEFAULT_MARK_MASK}. */
+    public static final int DEFAULT_PROXY_MARK = 0x539;
+    /** The low 12 bits, leaving the rest of the mark to other users of the pod namespace. */
+    public static final int DEFAULT_MARK_MASK = 0xfff;
+    public static final int OUTBOUND_PORT = 15001;
+    public static final int INBOUND_PLAINTEXT_PORT = 15006;
+    public static final int HBONE_PORT = 15008;
+
+    public CaptureConfig {
+        if ((proxyMark & markMask) != proxyMark || proxyMark == 0) {
+            throw new IllegalArgumentException("proxy mark 0x" + Integer.toHexString(proxyMark)
+                    + " must be non-zero and inside the mark mask 0x" + Integer.toHexString(markMask));
+        }
+        for (int port : new int[] {outboundPort, inboundPlaintextPort, hbonePort}) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port " + port + " is outside 1..65535");
+            }
+        }
+        List<String> canonical = new ArrayList<>();
+        for (String cidr : probeSources) {
+            canonical.add(Ipv4Cidr.parse(cidr).toString());
+        }
+        probeSources = List.copyOf(canonical);
+    }
+
+    /** The standard ports and mark, with the given health-probe sources excluded from inbound capture. */
+    public static CaptureConfig defaults(List<String> probeSources) {
+        return new CaptureConfig(DEFAULT_PROXY_MARK, DEFAULT_MARK_MASK, OUTBOUND_PORT, INBOUND_PLAINTEXT_PORT,
+                HBONE_PORT, probeSources);
+    }
+
+    /** {@code 0x539/0xfff}, as iptables prints a mark match. */
+    String markMatch() {
+        return "0x" + Integer.toHexString(proxyMark) + "/0x" + Integer.toHexString(markMask);
+    }
+}

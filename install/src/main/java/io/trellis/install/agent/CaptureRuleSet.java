@@ -1,0 +1,122 @@
+package io.trellis.install.agent;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The in-pod capture rules for one {@link CaptureConfig}, as data: which chains exist in which
+ * table, which built-in chain jumps to each, and each rule in the exact form {@code iptables -S}
+ * prints it, so what is installed can be compared with what is expected.
+ *
+ * <p>Every chain is named {@value #CHAIN_PREFIX}{@code *}; install and uninstall touch nothing else.
+ * The rules and why each one is there:
+ * <ul>
+ *   <li>mangle PREROUTING: drop TCP that conntrack calls INVALID. Such a segment is not NATed, so
+ *       it would reach the app's port directly; the app answers with a RST that kills the proxied
+ *       connection.
+ *   <li>nat PREROUTING (inbound, first packet of each connection): HBONE on the HBONE port and
+ *       health probes from the probe sources pass as they are; all other TCP is redirected to the
+ *       inbound plaintext port.
+ *   <li>nat OUTPUT (outbound, first packet of each connection): the node-proxy's own sockets (the
+ *       proxy mark) and anything on loopback (which includes the pod's own IP) pass; all other TCP
+ *       is redirected to the outbound port. {@code -m owner} cannot tell the proxy apart because its
+ *       sockets live in the pod namespace but belong to another process tree, hence the mark.
+ * </ul>
+ * Return traffic needs no rule: NAT applies to a connection's first packet, and conntrack
+ * rewrites the replies of a redirected connection back.
+ */
+public final class CaptureRuleSet {
+
+    /** Prefix of every chain Trellis owns in a pod namespace. */
+    public static final String CHAIN_PREFIX = "TRELLIS_";
+
+    /** A chain Trellis owns and the built-in chain that jumps to it. */
+    record Chain(String table, String name, String hook, List<String> rules) {
+        Chain {
+            rules = List.copyOf(rules);
+        }
+
+        /** The rule in the built-in chain that sends packets to this chain. */
+        String jumpSpec() {
+            return "-A " + hook + " -j " + name;
+        }
+    }
+
+    private final CaptureConfig config;
+    private final List<Chain> chains;
+
+    public CaptureRuleSet(CaptureConfig config) {
+        this.config = config;
+        this.chains = List.of(mangleInbound(), natInbound(config), natOutbound(config));
+    }
+
+    public CaptureConfig config() {
+        return config;
+    }
+
+    List<Chain> chains() {
+        return chains;
+    }
+
+    /** The tables the rule set touches, in the order they are installed. */
+    List<String> tables() {
+        return chains.stream().map(Chain::table).distinct().toList();
+    }
+
+    private static Chain mangleInbound() {
+        return new Chain("mangle", CHAIN_PREFIX + "PREROUTING", "PREROUTING",
+                List.of("-A TRELLIS_PREROUTING -p tcp -m conntrack --ctstate INVALID -j DROP"));
+    }
+
+    private static Chain natInbound(CaptureConfig config) {
+        String chain = CHAIN_PREFIX + "PREROUTING";
+        List<String> rules = new ArrayList<>();
+        rules.add("-A " + chain + " -p tcp -m tcp --dport " + config.hbonePort() + " -j RETURN");
+        for (String source : config.probeSources()) {
+            rules.add("-A " + chain + " -s " + source + " -p tcp -j RETURN");
+        }
+        rules.add("-A " + chain + " -p tcp -j REDIRECT --to-ports " + config.inboundPlaintextPort());
+        return new Chain("nat", chain, "PREROUTING", rules);
+    }
+
+    private static Chain natOutbound(CaptureConfig config) {
+        String chain = CHAIN_PREFIX + "OUTPUT";
+        return new Chain("nat", chain, "OUTPUT", List.of(
+                "-A " + chain + " -m mark --mark " + config.markMatch() + " -j RETURN",
+                "-A " + chain + " -o lo -j RETURN",
+                "-A " + chain + " -p tcp -j REDIRECT --to-ports " + config.outboundPort()));
+    }
+
+    /**
+     * Input for {@code iptables-restore --noflush}: declaring a chain creates it or empties it, so
+     * applying this twice leaves the same rules, and each table changes in one transaction.
+     */
+    String restoreInput() {
+        StringBuilder out = new StringBuilder();
+        for (String table : tables()) {
+            out.append('*').append(table).append('\n');
+            for (Chain chain : chainsOf(table)) {
+                out.append(':').append(chain.name()).append(" - [0:0]\n");
+            }
+            for (Chain chain : chainsOf(table)) {
+                chain.rules().forEach(rule -> out.append(rule).append('\n'));
+            }
+            out.append("COMMIT\n");
+        }
+        return out.toString();
+    }
+
+    List<Chain> chainsOf(String table) {
+        return chains.stream().filter(c -> c.table().equals(table)).toList();
+    }
+
+    /** Every rule as {@code table: rule}, jumps included: what {@link CaptureRules#status} reads back when all is well. */
+    public List<String> expectedListing() {
+        List<String> lines = new ArrayList<>();
+        for (Chain chain : chains) {
+            lines.add(chain.table() + ": " + chain.jumpSpec());
+            chain.rules().forEach(rule -> lines.add(chain.table() + ": " + rule));
+        }
+        return lines;
+    }
+}
