@@ -36,19 +36,22 @@ public final class CertificateAuthority {
     private final List<X509Certificate> issuerChain;
     private final X509Certificate certificate;
     private final TrustBundle trustBundle;
+    /** The root of the bundle that the chain leads to. */
+    private final X509Certificate root;
     /** The earliest notAfter along the chain to the root: nothing signed can outlive it usefully. */
     private final Instant validUntil;
     private final Clock clock;
     private final SecureRandom random;
 
     private CertificateAuthority(String trustDomain, PrivateKey signingKey, X509Certificate certificate,
-            List<X509Certificate> issuerChain, TrustBundle trustBundle, Instant validUntil, Clock clock,
-            SecureRandom random) {
+            List<X509Certificate> issuerChain, TrustBundle trustBundle, X509Certificate root, Instant validUntil,
+            Clock clock, SecureRandom random) {
         this.trustDomain = trustDomain;
         this.signingKey = signingKey;
         this.certificate = certificate;
         this.issuerChain = List.copyOf(issuerChain);
         this.trustBundle = trustBundle;
+        this.root = root;
         this.validUntil = validUntil;
         this.clock = clock;
         this.random = random;
@@ -62,10 +65,10 @@ public final class CertificateAuthority {
         KeyPair keys = KeyPairs.ecP256();
         Instant now = clock.instant();
         X509Certificate root = CertificateTemplates.selfSignedRoot(trustDomain, keys.getPublic(), keys.getPrivate(),
-                now.minus(CLOCK_SKEW_ALLOWANCE), now.plus(validity), random);
+                wholeSeconds(now.minus(CLOCK_SKEW_ALLOWANCE)), wholeSeconds(now.plus(validity)), random);
         log.info("event=ca_root_created trust_domain={} not_after={}", trustDomain, root.getNotAfter().toInstant());
         return new CertificateAuthority(trustDomain, keys.getPrivate(), root, List.of(),
-                new TrustBundle(trustDomain, List.of(root)), root.getNotAfter().toInstant(), clock, random);
+                new TrustBundle(trustDomain, List.of(root)), root, root.getNotAfter().toInstant(), clock, random);
     }
 
     /**
@@ -100,7 +103,7 @@ public final class CertificateAuthority {
         log.info("event=ca_loaded trust_domain={} subject=\"{}\" chain_length={} not_after={}", trustDomain,
                 certificate.getSubjectX500Principal().getName(), issuerChain.size(), validUntil);
         return new CertificateAuthority(trustDomain, key, certificate, issuerChain,
-                new TrustBundle(trustDomain, roots), validUntil, clock, new SecureRandom());
+                new TrustBundle(trustDomain, roots), anchor, validUntil, clock, new SecureRandom());
     }
 
     /** A new intermediate CA (ECDSA P-256) signed by this one, valid for {@code validity} or until this CA expires. */
@@ -108,7 +111,7 @@ public final class CertificateAuthority {
         requirePositive(validity, "intermediate CA validity");
         Instant now = requireUsable();
         KeyPair keys = KeyPairs.ecP256();
-        Instant notAfter = earliest(now.plus(validity), validUntil);
+        Instant notAfter = earliest(wholeSeconds(now.plus(validity)), validUntil);
         X509Certificate intermediate = CertificateTemplates.intermediate(trustDomain, certificate, signingKey,
                 keys.getPublic(), notBefore(now), notAfter, random);
         List<X509Certificate> chain = new ArrayList<>();
@@ -116,7 +119,7 @@ public final class CertificateAuthority {
         chain.addAll(issuerChain);
         log.info("event=ca_intermediate_created trust_domain={} subject=\"{}\" not_after={}", trustDomain,
                 intermediate.getSubjectX500Principal().getName(), notAfter);
-        return new CertificateAuthority(trustDomain, keys.getPrivate(), intermediate, chain, trustBundle,
+        return new CertificateAuthority(trustDomain, keys.getPrivate(), intermediate, chain, trustBundle, root,
                 notAfter, clock, random);
     }
 
@@ -133,11 +136,11 @@ public final class CertificateAuthority {
         }
         PublicKey key = CsrValidator.validate(csrDer, requested, trustDomain);
         Instant now = requireUsable();
-        Instant notAfter = earliest(now.plus(ttl), validUntil);
+        Instant notAfter = earliest(wholeSeconds(now.plus(ttl)), validUntil);
         X509Certificate leaf = CertificateTemplates.leaf(requested, key, certificate, signingKey, notBefore(now),
                 notAfter, CertificateTemplates.serial(random));
         log.info("event=svid_issued id={} serial={} not_after={} ttl_capped={}", requested,
-                leaf.getSerialNumber().toString(16), notAfter, notAfter.isBefore(now.plus(ttl)));
+                leaf.getSerialNumber().toString(16), notAfter, notAfter.isBefore(wholeSeconds(now.plus(ttl))));
         List<X509Certificate> result = new ArrayList<>(1 + issuerChain.size());
         result.add(leaf);
         result.addAll(issuerChain);
@@ -171,6 +174,11 @@ public final class CertificateAuthority {
         return issuerChain;
     }
 
+    /** The root certificate this CA's chain leads to (one of {@link #trustBundle()}'s roots). */
+    public X509Certificate root() {
+        return root;
+    }
+
     /** The end of this CA's usable life (the earliest notAfter on its chain to the root). */
     public Instant notAfter() {
         return validUntil;
@@ -192,9 +200,14 @@ public final class CertificateAuthority {
 
     /** Backdated for clock skew (see {@link #CLOCK_SKEW_ALLOWANCE}), but not before the CA itself became valid. */
     private Instant notBefore(Instant now) {
-        Instant backdated = now.minus(CLOCK_SKEW_ALLOWANCE);
+        Instant backdated = wholeSeconds(now.minus(CLOCK_SKEW_ALLOWANCE));
         Instant caStart = certificate.getNotBefore().toInstant();
         return backdated.isBefore(caStart) ? caStart : backdated;
+    }
+
+    /** X.509 times have whole seconds; truncating first keeps what we compute and what the certificate says equal. */
+    private static Instant wholeSeconds(Instant instant) {
+        return instant.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     }
 
     private static Instant earliest(Instant a, Instant b) {
