@@ -30,6 +30,15 @@ public record ConfigSnapshot(List<NamespaceConfig> namespaces, List<PodConfig> p
         return of(List.of(), List.of());
     }
 
+    /**
+     * Decodes one multi-document YAML text, as the directory source does for one file: invalid documents
+     * become {@link #problems()}.
+     */
+    public static ConfigSnapshot parseYaml(String origin, String yaml) {
+        YamlDocuments.Result r = YamlDocuments.parse(origin, yaml);
+        return of(r.objects(), r.problems());
+    }
+
     /** Sorts objects into their kinds. */
     public static ConfigSnapshot of(List<? extends ConfigObject> objects, List<ConfigProblem> problems) {
         List<NamespaceConfig> ns = new ArrayList<>();

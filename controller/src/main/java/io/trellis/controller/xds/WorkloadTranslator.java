@@ -1,0 +1,155 @@
+package io.trellis.controller.xds;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import io.trellis.api.workload.v1.Authorization;
+import io.trellis.api.workload.v1.From;
+import io.trellis.api.workload.v1.GatewayAddress;
+import io.trellis.api.workload.v1.IpBlock;
+import io.trellis.api.workload.v1.PortList;
+import io.trellis.api.workload.v1.PortMapping;
+import io.trellis.api.workload.v1.Rule;
+import io.trellis.api.workload.v1.Service;
+import io.trellis.api.workload.v1.ServicePort;
+import io.trellis.api.workload.v1.To;
+import io.trellis.api.workload.v1.TunnelProtocol;
+import io.trellis.api.workload.v1.Workload;
+import io.trellis.api.workload.v1.WorkloadStatus;
+import io.trellis.controller.model.AuthorizationModel;
+import io.trellis.controller.model.MeshModel;
+import io.trellis.controller.model.ServiceModel;
+import io.trellis.controller.model.Waypoint;
+import io.trellis.controller.model.WorkloadModel;
+import io.trellis.controller.source.AuthorizationPolicyConfig;
+import io.trellis.controller.source.Cidr;
+import io.trellis.controller.source.ServiceConfig;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Translates the mesh model into workload xDS resources. Pure functions, no state. */
+public final class WorkloadTranslator {
+
+    private WorkloadTranslator() {}
+
+    /** Every resource of the model, by type URL, then by resource name. */
+    public static Map<String, Map<String, Message>> translate(MeshModel model) {
+        Map<String, Message> workloads = new TreeMap<>();
+        model.workloads().values().forEach(w -> workloads.put(w.uid(), workload(w, model.settings().trustDomain())));
+        Map<String, Message> services = new TreeMap<>();
+        model.services().values().forEach(s -> services.put(s.key(), service(s)));
+        Map<String, Message> authz = new TreeMap<>();
+        model.authorizations().values().forEach(a -> authz.put(a.key(), authorization(a)));
+        Map<String, Map<String, Message>> out = new HashMap<>();
+        out.put(TypeUrls.WORKLOAD, workloads);
+        out.put(TypeUrls.SERVICE, services);
+        out.put(TypeUrls.AUTHORIZATION, authz);
+        return out;
+    }
+
+    public static Workload workload(WorkloadModel w, String trustDomain) {
+        Workload.Builder b = Workload.newBuilder()
+                .setUid(w.uid())
+                .setName(w.name())
+                .setNamespace(w.namespace())
+                .setServiceAccount(w.serviceAccount())
+                .setNode(w.node())
+                .setTrustDomain(trustDomain)
+                .setProtocol(w.enrolled() ? TunnelProtocol.HBONE : TunnelProtocol.TCP)
+                .setCanonicalName(w.canonicalName())
+                .setCanonicalRevision(w.canonicalRevision())
+                .setStatus(w.healthy() ? WorkloadStatus.HEALTHY : WorkloadStatus.UNHEALTHY)
+                .addAllAuthorizationPolicies(w.authorizationPolicies());
+        w.addresses().forEach(a -> b.addAddresses(bytes(a)));
+        if (w.waypoint() != null) {
+            b.setWaypoint(gateway(w.waypoint()));
+        }
+        // sorted: equal models must serialize to equal bytes, or versions would churn
+        new TreeMap<>(w.services()).forEach((key, ports) -> {
+            PortList.Builder pl = PortList.newBuilder();
+            ports.forEach(p -> pl.addPorts(PortMapping.newBuilder().setServicePort(p.servicePort())
+                    .setTargetPort(p.targetPort())));
+            b.putServices(key, pl.build());
+        });
+        return b.build();
+    }
+
+    public static Service service(ServiceModel s) {
+        Service.Builder b = Service.newBuilder()
+                .setName(s.name())
+                .setNamespace(s.namespace())
+                .setHostname(s.hostname());
+        s.vips().forEach(v -> b.addVips(bytes(v)));
+        for (ServiceConfig.Port p : s.ports()) {
+            b.addPorts(ServicePort.newBuilder().setPort(p.port()).setTargetPort(p.targetPort())
+                    .setAppProtocol(p.appProtocol()).setName(p.name()));
+        }
+        if (s.waypoint() != null) {
+            b.setWaypoint(gateway(s.waypoint()));
+        }
+        return b.build();
+    }
+
+    /**
+     * The L4 view of a policy. Operations with HTTP conditions (methods, paths) cannot be checked by a
+     * node-proxy: in an ALLOW policy they never match (so nothing extra is allowed), in a DENY policy their
+     * L4 part alone decides (so more is denied, never less). The waypoint enforces them fully.
+     */
+    public static Authorization authorization(AuthorizationModel a) {
+        AuthorizationPolicyConfig c = a.config();
+        boolean allow = c.action() == AuthorizationPolicyConfig.Action.ALLOW;
+        Authorization.Builder b = Authorization.newBuilder()
+                .setName(c.meta().name())
+                .setNamespace(c.meta().namespace())
+                .setScope(switch (a.scope()) {
+                    case GLOBAL -> Authorization.Scope.GLOBAL;
+                    case NAMESPACE -> Authorization.Scope.NAMESPACE;
+                    case WORKLOAD_SELECTOR -> Authorization.Scope.WORKLOAD_SELECTOR;
+                })
+                .setAction(allow ? Authorization.Action.ALLOW : Authorization.Action.DENY);
+        for (AuthorizationPolicyConfig.Rule rule : c.rules()) {
+            Rule.Builder r = Rule.newBuilder();
+            rule.from().forEach(s -> r.addFrom(from(s)));
+            List<To> to = new ArrayList<>();
+            for (AuthorizationPolicyConfig.Operation op : rule.to()) {
+                if (op.hasL7() && allow) {
+                    continue;
+                }
+                to.add(To.newBuilder().addAllPorts(op.ports()).addAllNotPorts(op.notPorts()).build());
+            }
+            if (!rule.to().isEmpty() && to.isEmpty()) {
+                continue; // every operation needed HTTP: this ALLOW rule can never match at L4
+            }
+            r.addAllTo(to);
+            b.addRules(r);
+        }
+        return b.build();
+    }
+
+    private static From from(AuthorizationPolicyConfig.Source s) {
+        From.Builder f = From.newBuilder()
+                .addAllPrincipals(s.principals())
+                .addAllNotPrincipals(s.notPrincipals())
+                .addAllNamespaces(s.namespaces())
+                .addAllNotNamespaces(s.notNamespaces());
+        s.ipBlocks().forEach(c -> f.addIpBlocks(ipBlock(c)));
+        s.notIpBlocks().forEach(c -> f.addNotIpBlocks(ipBlock(c)));
+        return f.build();
+    }
+
+    private static IpBlock ipBlock(Cidr c) {
+        return IpBlock.newBuilder().setAddress(bytes(c.address())).setPrefixLen(c.prefixLength()).build();
+    }
+
+    private static GatewayAddress gateway(Waypoint w) {
+        return GatewayAddress.newBuilder().setAddress(bytes(w.address())).setHbonePort(w.hbonePort())
+                .setIdentity(w.identity()).build();
+    }
+
+    private static ByteString bytes(InetAddress a) {
+        return ByteString.copyFrom(a.getAddress());
+    }
+}
