@@ -1,0 +1,141 @@
+package io.trellis.node.inpod;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Server sockets of one pod, created inside the pod's network namespace and served by
+ * Netty epoll event loops in the proxy's own namespace.
+ *
+ * <p>Only the socket(2) call has to happen inside the namespace: a socket stays in the
+ * namespace it was created in, so bind, listen and accept can run on any thread. That is
+ * why the namespace task only constructs the Netty channel (its constructor creates the
+ * socket) and sets SO_REUSEPORT, and Netty's normal bootstrap binds it afterwards.
+ */
+public final class PodListeners implements PodListenerHandle {
+
+    /**
+     * One port to listen on.
+     *
+     * @param name what the port is for, for messages ({@code outbound}, {@code inbound}, {@code hbone})
+     * @param port the port (15001, 15006, 15008 in production; 0 for an ephemeral port in tests)
+     * @param childHandler the handler each accepted connection gets: the traffic path
+     */
+    public record Port(String name, int port, ChannelHandler childHandler) {}
+
+    private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
+
+    private final String owner;
+    private final Map<String, Channel> channels;
+
+    private PodListeners(String owner, Map<String, Channel> channels) {
+        this.owner = owner;
+        this.channels = channels;
+    }
+
+    /**
+     * Opens one listener per port inside {@code netns}, all with SO_REUSEPORT (so a new
+     * node-proxy can bind beside an old one during an upgrade). Blocks until bound; never
+     * call from an event loop. Either every port is bound or none is left open.
+     */
+    public static PodListeners open(NetnsOps netnsOps, SocketOptions options, Netns netns, EventLoopGroup group,
+            InetAddress bindAddress, List<Port> ports) throws InPodException {
+        SocketProtocolFamily family = bindAddress instanceof Inet4Address
+                ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+        List<EpollServerSocketChannel> created = netnsOps.call(netns, () -> {
+            List<EpollServerSocketChannel> list = new ArrayList<>();
+            try {
+                for (int i = 0; i < ports.size(); i++) {
+                    EpollServerSocketChannel ch = new EpollServerSocketChannel(family);
+                    list.add(ch);
+                    options.setReusePort(ch.fd().intValue(), true);
+                }
+                return list;
+            } catch (Exception | Error e) {
+                list.forEach(PodListeners::closeUnregistered);
+                throw e;
+            }
+        });
+        Map<String, Channel> bound = new java.util.LinkedHashMap<>();
+        try {
+            for (int i = 0; i < ports.size(); i++) {
+                Port port = ports.get(i);
+                EpollServerSocketChannel ch = created.get(i);
+                InetSocketAddress address = new InetSocketAddress(bindAddress, port.port());
+                ChannelFuture f = new ServerBootstrap()
+                        .group(group)
+                        .channelFactory((io.netty.channel.ChannelFactory<ServerChannel>) () -> ch)
+                        .childHandler(port.childHandler())
+                        .bind(address);
+                if (!f.awaitUninterruptibly(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    ch.close();
+                    throw new PodListenerException("binding " + port.name() + " listener " + address + " in "
+                            + netns.source() + " timed out after " + BIND_TIMEOUT);
+                }
+                if (!f.isSuccess()) {
+                    throw new PodListenerException("cannot listen on " + port.name() + " " + address + " in "
+                            + netns.source() + ": " + f.cause().getMessage()
+                            + " (is another process without SO_REUSEPORT bound to it in the pod?)", f.cause());
+                }
+                bound.put(port.name(), ch);
+            }
+        } catch (InPodException | RuntimeException e) {
+            bound.values().forEach(c -> c.close().awaitUninterruptibly());
+            for (int i = bound.size(); i < created.size(); i++) {
+                closeUnregistered(created.get(i));
+            }
+            throw e;
+        }
+        return new PodListeners(netns.source(), Map.copyOf(bound));
+    }
+
+    private static void closeUnregistered(EpollServerSocketChannel ch) {
+        // Not registered with a loop yet: closing the raw socket is all there is to do.
+        try {
+            ch.unsafe().closeForcibly();
+        } catch (RuntimeException ignored) {
+            // Best effort on an error path; the original failure is what the caller sees.
+        }
+    }
+
+    /** The bound server channel for a port name given to {@link #open}. */
+    public Channel channel(String name) {
+        Channel ch = channels.get(name);
+        if (ch == null) {
+            throw new IllegalArgumentException("no listener named " + name + " (have " + channels.keySet() + ")");
+        }
+        return ch;
+    }
+
+    /** All bound server channels by port name. */
+    public Map<String, Channel> channels() {
+        return channels;
+    }
+
+    /** Closes every listener and waits for the sockets to be released. */
+    @Override
+    public void close() {
+        channels.values().forEach(c -> c.close().awaitUninterruptibly());
+    }
+
+    @Override
+    public String toString() {
+        return "PodListeners{" + owner + " " + channels.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue().localAddress()).collect(Collectors.joining(",")) + "}";
+    }
+}

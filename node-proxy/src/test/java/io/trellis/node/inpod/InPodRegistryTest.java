@@ -1,0 +1,136 @@
+package io.trellis.node.inpod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class InPodRegistryTest {
+
+    private final FakeListenerFactory listeners = new FakeListenerFactory();
+    private final InPodRegistry registry = new InPodRegistry(listeners);
+
+    @AfterEach
+    void close() {
+        registry.close();
+    }
+
+    private static PodInfo pod(String uid) {
+        return new PodInfo(uid, "pod-" + uid, "default", "sa-" + uid);
+    }
+
+    @Test
+    void addOpensListenersAndPublishesSnapshot() {
+        FakeNetns ns = new FakeNetns(-1, "/var/run/netns/a", 11);
+        registry.add(pod("a"), ns).join();
+
+        assertThat(listeners.openUids()).containsExactly("a");
+        assertThat(registry.snapshot()).containsOnlyKeys("a");
+        assertThat(registry.snapshot().get("a").netnsInode()).isEqualTo(11);
+        assertThat(registry.snapshot().get("a").info().serviceAccount()).isEqualTo("sa-a");
+        assertThat(ns.isClosed()).isFalse();
+    }
+
+    @Test
+    void readdWithSameNamespaceKeepsListenersAndClosesTheNewHandle() {
+        FakeNetns first = new FakeNetns(-1, "p1", 11);
+        FakeNetns again = new FakeNetns(-1, "p1-again", 11);
+        registry.add(pod("a"), first).join();
+        registry.add(pod("a"), again).join();
+
+        assertThat(listeners.opened).hasSize(1);
+        assertThat(listeners.closed).isEmpty();
+        assertThat(again.isClosed()).isTrue();
+        assertThat(first.isClosed()).isFalse();
+    }
+
+    @Test
+    void readdWithNewNamespaceMovesListeners() {
+        FakeNetns old = new FakeNetns(-1, "old", 11);
+        FakeNetns fresh = new FakeNetns(-1, "new", 12);
+        registry.add(pod("a"), old).join();
+        registry.add(pod("a"), fresh).join();
+
+        assertThat(listeners.opened).extracting(FakeListenerFactory.Opened::inode).containsExactly(11L, 12L);
+        assertThat(listeners.closed).extracting(FakeListenerFactory.Opened::inode).containsExactly(11L);
+        assertThat(old.isClosed()).isTrue();
+        assertThat(fresh.isClosed()).isFalse();
+        assertThat(registry.snapshot().get("a").netnsInode()).isEqualTo(12);
+    }
+
+    @Test
+    void removeClosesListenersAndNamespace() {
+        FakeNetns ns = new FakeNetns(-1, "a", 11);
+        registry.add(pod("a"), ns).join();
+
+        assertThat(registry.remove("a").join()).isTrue();
+        assertThat(registry.remove("a").join()).isFalse();
+        assertThat(listeners.openUids()).isEmpty();
+        assertThat(ns.isClosed()).isTrue();
+        assertThat(registry.snapshot()).isEmpty();
+    }
+
+    @Test
+    void failedListenersLeaveNoTraceAndCloseTheNamespace() {
+        listeners.failFor.add("bad");
+        FakeNetns ns = new FakeNetns(-1, "bad", 13);
+
+        assertThatThrownBy(() -> registry.add(pod("bad"), ns).join())
+                .isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(PodListenerException.class).hasMessageContaining("Address already in use");
+        assertThat(ns.isClosed()).isTrue();
+        assertThat(registry.snapshot()).isEmpty();
+    }
+
+    @Test
+    void replayDropsPodsThatWereNotReplayed() {
+        FakeNetns a = new FakeNetns(-1, "a", 1);
+        FakeNetns b = new FakeNetns(-1, "b", 2);
+        FakeNetns c = new FakeNetns(-1, "c", 3);
+        registry.add(pod("a"), a).join();
+        registry.add(pod("b"), b).join();
+        registry.add(pod("c"), c).join();
+
+        registry.beginReplay().join();
+        registry.add(pod("a"), new FakeNetns(-1, "a", 1)).join();
+        registry.add(pod("d"), new FakeNetns(-1, "d", 4)).join();
+        assertThat(registry.snapshot()).containsOnlyKeys("a", "b", "c", "d"); // nothing dropped before the end
+        assertThat(registry.completeReplay().join()).containsExactlyInAnyOrder("b", "c");
+
+        assertThat(registry.snapshot()).containsOnlyKeys("a", "d");
+        assertThat(listeners.openUids()).containsExactly("a", "d");
+        assertThat(b.isClosed()).isTrue();
+        assertThat(c.isClosed()).isTrue();
+        assertThat(a.isClosed()).isFalse();
+        // Replayed pods kept their original listeners: no interruption for their traffic.
+        assertThat(listeners.opened).extracting(o -> o.pod().uid()).containsExactly("a", "b", "c", "d");
+    }
+
+    @Test
+    void removeDuringReplayIsNotResurrectedAndCompleteWithoutReplayIsHarmless() {
+        registry.add(pod("a"), new FakeNetns(-1, "a", 1)).join();
+        assertThat(registry.completeReplay().join()).isEmpty();
+        assertThat(registry.snapshot()).containsOnlyKeys("a");
+
+        registry.beginReplay().join();
+        registry.remove("a").join();
+        assertThat(registry.completeReplay().join()).isEmpty();
+        assertThat(registry.snapshot()).isEmpty();
+    }
+
+    @Test
+    void closeReleasesEverythingAndRejectsLaterCommands() {
+        FakeNetns a = new FakeNetns(-1, "a", 1);
+        registry.add(pod("a"), a).join();
+        registry.close();
+
+        assertThat(a.isClosed()).isTrue();
+        assertThat(listeners.openUids()).isEmpty();
+        FakeNetns late = new FakeNetns(-1, "late", 2);
+        assertThatThrownBy(() -> registry.add(pod("late"), late).join())
+                .cause().hasMessageContaining("shutting down");
+        assertThat(late.isClosed()).isTrue();
+    }
+}
