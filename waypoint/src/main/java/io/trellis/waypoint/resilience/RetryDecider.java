@@ -1,0 +1,78 @@
+package io.trellis.waypoint.resilience;
+
+import java.time.Duration;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decides, after each upstream attempt, whether to retry: the policy's conditions, the method,
+ * the attempt count, the cluster's retry circuit breaker and its retry budget, in that order.
+ *
+ * <p>Backoff is Envoy's exponential backoff with full jitter: before retry {@code n} (1-based)
+ * wait a uniformly random time in {@code [0, min(base * (2^n - 1), max))}.
+ *
+ * <p>Thread-safety follows the injected parts: the breaker and budget are shared and lock-free;
+ * {@code random} must be owned by the calling event loop or be thread-safe.
+ */
+public final class RetryDecider {
+  private final RetryPolicy policy;
+  private final RandomGenerator random;
+  private final @Nullable CircuitBreakers breakers;
+  private final @Nullable RetryBudget budget;
+
+  /**
+   * A decider.
+   *
+   * @param policy the route's retry policy
+   * @param random jitter source
+   * @param breakers the cluster's circuit breakers (max retries), or null
+   * @param budget the cluster's retry budget, or null
+   */
+  public RetryDecider(
+      RetryPolicy policy, RandomGenerator random, @Nullable CircuitBreakers breakers, @Nullable RetryBudget budget) {
+    this.policy = policy;
+    this.random = random;
+    this.breakers = breakers;
+    this.budget = budget;
+  }
+
+  /**
+   * The decision after attempt number {@code attempt} (1 for the original request) ended with
+   * {@code outcome}, for a request with {@code method}.
+   */
+  public RetryDecision decide(AttemptOutcome outcome, int attempt, String method) {
+    if (!policy.isRetriable(outcome)) {
+      return new RetryDecision.GiveUp(RetryDecision.Reason.NOT_RETRIABLE);
+    }
+    if (!policy.retriableMethods().contains(method)) {
+      return new RetryDecision.GiveUp(RetryDecision.Reason.METHOD_NOT_RETRIABLE);
+    }
+    if (attempt > policy.numRetries()) {
+      return new RetryDecision.GiveUp(RetryDecision.Reason.ATTEMPTS_EXHAUSTED);
+    }
+    CircuitBreakers.Permit permit = null;
+    if (breakers != null) {
+      permit = breakers.tryAcquire(CircuitBreakers.Resource.RETRIES);
+      if (permit == null) {
+        return new RetryDecision.GiveUp(RetryDecision.Reason.RETRY_OVERFLOW);
+      }
+    }
+    if (budget != null && !budget.tryAcquireRetry()) {
+      if (permit != null) {
+        permit.release();
+      }
+      return new RetryDecision.GiveUp(RetryDecision.Reason.BUDGET_EXHAUSTED);
+    }
+    return new RetryDecision.Retry(backoff(attempt), permit);
+  }
+
+  /** The jittered delay before retry number {@code retry} (1-based). */
+  Duration backoff(int retry) {
+    long base = policy.backoffBase().toNanos();
+    long max = policy.backoffMax().toNanos();
+    int shift = Math.min(retry, 62);
+    long multiplier = (1L << shift) - 1;
+    long upper = multiplier > max / base ? max : Math.min(max, base * multiplier);
+    return upper <= 0 ? Duration.ZERO : Duration.ofNanos(random.nextLong(upper));
+  }
+}
