@@ -14,12 +14,12 @@ public sealed interface Netns {
     }
 
     /** A namespace created with {@code ip netns add NAME}. */
-    static Netns named(String name) {
+    static Named named(String name) {
         return new Named(name);
     }
 
     /** A namespace file, e.g. {@code /proc/1234/ns/net} or {@code /var/run/netns/cni-...}. */
-    static Netns path(String path) {
+    static Path path(String path) {
         return new Path(path);
     }
 
