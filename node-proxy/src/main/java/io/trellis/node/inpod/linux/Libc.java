@@ -32,6 +32,7 @@ final class Libc {
     static final int O_RDONLY = 0;
     static final int O_CLOEXEC = 0x80000;
     static final int CLONE_NEWNET = 0x40000000;
+    static final long NS_GET_NSTYPE = 0xb703; // _IO(0xb7, 0x3)
     static final int SOL_SOCKET = 1;
     static final int SO_RCVTIMEO = 20;
     static final int SO_REUSEPORT = 15;
@@ -74,6 +75,9 @@ final class Libc {
     static final MethodHandle CONNECT = handle("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     static final MethodHandle SENDMSG = handle("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     static final MethodHandle RECVMSG = handle("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    // ioctl(2) is variadic; NS_GET_NSTYPE takes no argument after the request.
+    static final MethodHandle IOCTL = handle("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), Linker.Option.firstVariadicArg(2));
     static final MethodHandle SHUTDOWN = handle("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
 
     private Libc() {}

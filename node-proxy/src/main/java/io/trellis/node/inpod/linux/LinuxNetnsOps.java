@@ -71,35 +71,48 @@ public final class LinuxNetnsOps implements NetnsOps {
 
     private static Netns verified(int fd, String source, String call) throws NativeCallException {
         try {
-            return new LinuxNetns(fd, source, fdNetnsInode(fd, call));
+            requireNetworkNamespace(fd, call);
+            return new LinuxNetns(fd, source, inode(Path.of("/proc/self/fd/" + fd), call));
         } catch (NativeCallException e) {
             Libc.close(fd);
             throw e;
         }
     }
 
-    /** Inode of the namespace behind {@code fd}; fails if the fd is not a network namespace. */
-    private static long fdNetnsInode(int fd, String call) throws NativeCallException {
-        return parseNetLink(Path.of("/proc/self/fd/" + fd), call);
+    /** ioctl(NS_GET_NSTYPE): the kernel's own word on what the fd is (a path can be any file). */
+    private static void requireNetworkNamespace(int fd, String call) throws NativeCallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoSlot(arena);
+            int type = (int) Libc.IOCTL.invokeExact(errno, fd, Libc.NS_GET_NSTYPE);
+            if (type < 0) {
+                int e = Libc.errno(errno);
+                throw new NativeCallException(call, "not a namespace file (ioctl(NS_GET_NSTYPE): "
+                        + Errno.name(e) + "): pass /var/run/netns/<name>, /proc/<pid>/ns/net or such an fd");
+            }
+            if (type != Libc.CLONE_NEWNET) {
+                throw new NativeCallException(call, "a namespace but not a network namespace (type 0x"
+                        + Integer.toHexString(type) + ")");
+            }
+        } catch (NativeCallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.linkageBroken("ioctl", t);
+        }
     }
 
-    private static long parseNetLink(Path link, String call) throws NativeCallException {
-        String target;
+    /** st_ino of the namespace behind a /proc magic link: the namespace's identity. */
+    private static long inode(Path link, String call) throws NativeCallException {
         try {
-            target = Files.readSymbolicLink(link).toString();
-        } catch (IOException e) {
-            throw new NativeCallException(call, "cannot read " + link + ": " + e.getMessage());
+            return ((Number) Files.getAttribute(link, "unix:ino")).longValue();
+        } catch (IOException | RuntimeException e) {
+            throw new NativeCallException(call, "cannot stat " + link + ": " + e);
         }
-        // A network namespace fd resolves to "net:[<inode>]"; anything else is a wrong fd.
-        if (!target.startsWith("net:[") || !target.endsWith("]")) {
-            throw new NativeCallException(call, "not a network namespace (" + link + " -> " + target + ")");
-        }
-        return Long.parseLong(target, 5, target.length() - 1, 10);
     }
 
     @Override
     public long currentThreadNetnsInode() throws NativeCallException {
-        return parseNetLink(THREAD_NETNS, "readlink(" + THREAD_NETNS + ")");
+        // Resolved by the kernel for the calling thread, which is exactly what we verify.
+        return inode(THREAD_NETNS, "stat(" + THREAD_NETNS + ")");
     }
 
     @Override

@@ -32,7 +32,7 @@ public final class LinuxSocketOptions implements SocketOptions {
             MemorySegment len = arena.allocate(JAVA_INT);
             len.set(JAVA_INT, 0, v6 ? SOCKADDR_IN6_SIZE : SOCKADDR_IN_SIZE);
             getsockopt(arena, fd, level, option, addr, len, call,
-                    "no NAT entry for this connection: it did not arrive through the capture rules' REDIRECT");
+                    "no conntrack entry for this connection: are the capture (nat) rules installed in the pod namespace?");
             return Sockaddrs.decode(addr, call);
         }
     }
