@@ -1,0 +1,259 @@
+package io.trellis.controller.xds;
+
+import com.google.protobuf.Timestamp;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import io.grpc.stub.StreamObserver;
+import io.trellis.api.workload.v1.Nack;
+import io.trellis.api.workload.v1.ProxyStatus;
+import io.trellis.api.workload.v1.TypeStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node-proxy's delta stream: its subscriptions, what was sent and acknowledged per type, and its NACKs.
+ *
+ * <p>Requests arrive on gRPC's thread, snapshots on the push thread; both take this object's lock, which also
+ * serializes writes to the response observer (gRPC observers are not thread-safe).
+ */
+final class ProxyStream implements StreamObserver<DeltaDiscoveryRequest> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyStream.class);
+    static final String WILDCARD = "*";
+
+    private final WorkloadXdsServer server;
+    private final StreamObserver<DeltaDiscoveryResponse> out;
+    private final String peer;
+    private final Instant connectedAt;
+    private final Map<String, TypeState> types = new TreeMap<>();
+    private String proxyId = "";
+    private long nonces;
+    private boolean closed;
+
+    ProxyStream(WorkloadXdsServer server, StreamObserver<DeltaDiscoveryResponse> out, String peer,
+                Instant connectedAt) {
+        this.server = server;
+        this.out = out;
+        this.peer = peer;
+        this.connectedAt = connectedAt;
+    }
+
+    @Override
+    public synchronized void onNext(DeltaDiscoveryRequest request) {
+        if (closed) {
+            return;
+        }
+        if (proxyId.isEmpty() && request.hasNode()) {
+            proxyId = request.getNode().getId();
+        }
+        String typeUrl = request.getTypeUrl();
+        if (!TypeUrls.ALL.contains(typeUrl)) {
+            LOG.warn("event=xds_unknown_type proxy={} peer={} type={} problem=\"not served here; known types: {}\"",
+                    proxyId, peer, typeUrl, TypeUrls.ALL);
+            return;
+        }
+        TypeState state = types.get(typeUrl);
+        boolean first = state == null;
+        if (state == null) {
+            state = new TypeState(typeUrl);
+            types.put(typeUrl, state);
+        }
+        if (!request.getResponseNonce().isEmpty()) {
+            answer(state, request);
+        }
+        if (subscribe(state, request, first)) {
+            push(state, server.current(), true, first);
+        }
+    }
+
+    /** Applies an ACK or NACK of a response this stream sent. */
+    private void answer(TypeState state, DeltaDiscoveryRequest request) {
+        String nonce = request.getResponseNonce();
+        TypeState.Pending pending = state.inflight.remove(nonce);
+        if (pending == null) {
+            LOG.debug("event=xds_stale_nonce proxy={} type={} nonce={}", proxyId, state.typeUrl, nonce);
+            return;
+        }
+        boolean nack = request.hasErrorDetail()
+                && (request.getErrorDetail().getCode() != 0 || !request.getErrorDetail().getMessage().isEmpty());
+        if (nack) {
+            // the proxy keeps running what it acknowledged before: acked stays as it is
+            state.nacks++;
+            state.lastNack = Nack.newBuilder().setNonce(nonce).setCode(request.getErrorDetail().getCode())
+                    .setMessage(request.getErrorDetail().getMessage()).setAt(timestamp(server.now())).build();
+            server.metrics().nacked(state.typeUrl);
+            LOG.warn("event=xds_nack proxy={} peer={} type={} nonce={} resources={} error=\"{}\"", proxyId, peer,
+                    XdsMetrics.shortType(state.typeUrl), nonce, pending.versions().keySet(),
+                    request.getErrorDetail().getMessage());
+            return;
+        }
+        for (Map.Entry<String, @Nullable String> e : pending.versions().entrySet()) {
+            if (e.getValue() == null) {
+                state.acked.remove(e.getKey());
+            } else {
+                state.acked.put(e.getKey(), e.getValue());
+            }
+        }
+        state.lastAckedNonce = nonce;
+        state.lastNack = null;
+        if (pending.changeNanos() != 0) {
+            server.metrics().acked(state.typeUrl, Duration.ofNanos(server.nanoTime() - pending.changeNanos()));
+        }
+    }
+
+    /** Returns whether the subscription changed (or was just made), so that a push is due. */
+    private boolean subscribe(TypeState state, DeltaDiscoveryRequest request, boolean first) {
+        if (first) {
+            // an empty first request is a wildcard subscription (legacy rule of the delta protocol)
+            state.wildcard = request.getResourceNamesSubscribeCount() == 0;
+            for (Map.Entry<String, String> e : request.getInitialResourceVersionsMap().entrySet()) {
+                state.sent.put(e.getKey(), e.getValue());
+                state.acked.put(e.getKey(), e.getValue());
+            }
+        }
+        for (String name : request.getResourceNamesSubscribeList()) {
+            if (name.equals(WILDCARD)) {
+                state.wildcard = true;
+            } else {
+                state.names.add(name);
+            }
+        }
+        for (String name : request.getResourceNamesUnsubscribeList()) {
+            if (name.equals(WILDCARD)) {
+                state.wildcard = false;
+            } else {
+                state.names.remove(name);
+            }
+        }
+        if (!request.getResourceNamesUnsubscribeList().isEmpty()) {
+            // the proxy dropped these itself: forget them, or a later push would "remove" them again
+            state.sent.keySet().removeIf(n -> !state.wants(n));
+            state.acked.keySet().removeIf(n -> !state.wants(n));
+        }
+        return first || request.getResourceNamesSubscribeCount() > 0 || request.getResourceNamesUnsubscribeCount() > 0;
+    }
+
+    /** Called by the server for each new snapshot. */
+    synchronized void onSnapshot(ResourceSnapshot snapshot) {
+        if (closed) {
+            return;
+        }
+        for (TypeState state : types.values()) {
+            push(state, snapshot, false, false);
+        }
+    }
+
+    /**
+     * Sends what differs between the snapshot and what this stream was sent.
+     *
+     * @param full          compare everything (subscription changes) rather than the snapshot's change set
+     * @param evenIfNothing answer with an empty response (first subscription: tells the proxy it is in sync)
+     */
+    private void push(TypeState state, ResourceSnapshot snapshot, boolean full, boolean evenIfNothing) {
+        Map<String, VersionedResource> resources = snapshot.resources(state.typeUrl);
+        Set<String> candidates;
+        if (!full && state.generation == snapshot.generation() - 1) {
+            candidates = new HashSet<>(snapshot.changed(state.typeUrl));
+            candidates.addAll(snapshot.removed(state.typeUrl));
+        } else {
+            candidates = new HashSet<>(resources.keySet());
+            candidates.addAll(state.sent.keySet());
+        }
+        state.generation = snapshot.generation();
+        DeltaDiscoveryResponse.Builder response = DeltaDiscoveryResponse.newBuilder().setTypeUrl(state.typeUrl)
+                .setSystemVersionInfo(Long.toString(snapshot.generation()));
+        Map<String, @Nullable String> versions = new HashMap<>();
+        for (String name : new java.util.TreeSet<>(candidates)) {
+            VersionedResource r = resources.get(name);
+            if (r != null && state.wants(name)) {
+                if (!r.version().equals(state.sent.get(name))) {
+                    response.addResources(Resource.newBuilder().setName(name).setVersion(r.version())
+                            .setResource(r.resource()));
+                    versions.put(name, r.version());
+                }
+            } else if (state.sent.containsKey(name)) {
+                response.addRemovedResources(name);
+                versions.put(name, null);
+            }
+        }
+        if (versions.isEmpty() && !evenIfNothing) {
+            return;
+        }
+        String nonce = Long.toString(++nonces);
+        response.setNonce(nonce);
+        versions.forEach((name, version) -> {
+            if (version == null) {
+                state.sent.remove(name);
+            } else {
+                state.sent.put(name, version);
+            }
+        });
+        state.inflight.put(nonce, new TypeState.Pending(versions, snapshot.changeNanos()));
+        state.lastSentNonce = nonce;
+        DeltaDiscoveryResponse built = response.build();
+        server.metrics().pushed(state.typeUrl, built.getSerializedSize());
+        out.onNext(built);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        close("error: " + t.getMessage());
+    }
+
+    @Override
+    public void onCompleted() {
+        close("completed");
+        synchronized (this) {
+            out.onCompleted();
+        }
+    }
+
+    private void close(String why) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        server.remove(this);
+        LOG.info("event=xds_disconnected proxy={} peer={} reason=\"{}\"", proxyId, peer, why);
+    }
+
+    synchronized ProxyStatus status() {
+        ProxyStatus.Builder b = ProxyStatus.newBuilder().setProxyId(proxyId).setPeer(peer)
+                .setConnectedAt(timestamp(connectedAt));
+        for (TypeState s : types.values()) {
+            TypeStatus.Builder t = TypeStatus.newBuilder().setTypeUrl(s.typeUrl)
+                    .setAckedResources(s.acked.size()).setPendingResources(s.pendingResources())
+                    .setLastSentNonce(s.lastSentNonce).setLastAckedNonce(s.lastAckedNonce).setNacksTotal(s.nacks);
+            if (s.lastNack != null) {
+                t.setLastNack(s.lastNack);
+            }
+            b.addTypes(t);
+        }
+        return b.build();
+    }
+
+    /** The version the proxy acknowledged for one resource, or null. For status and tests. */
+    synchronized @Nullable String ackedVersion(String typeUrl, String name) {
+        TypeState s = types.get(typeUrl);
+        return s == null ? null : s.acked.get(name);
+    }
+
+    synchronized String proxyId() {
+        return proxyId;
+    }
+
+    private static Timestamp timestamp(Instant i) {
+        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+    }
+}
