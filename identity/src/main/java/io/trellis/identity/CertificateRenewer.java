@@ -201,8 +201,9 @@ public final class CertificateRenewer implements AutoCloseable {
             scheduleLocked(retryIn);
         }
         WorkloadCertificate kept = current;
-        log.warn("event=certificate_renewal_failed id={} attempt={} retry_in_ms={} current_not_after={} error=\"{}\"",
-                id, attempt, retryIn.toMillis(), kept == null ? "none" : kept.notAfter(), problem);
+        log.warn("event=certificate_renewal_failed id={} attempt={} retry_in_ms={} current_not_after={} "
+                + "current_expired={} error=\"{}\"", id, attempt, retryIn.toMillis(),
+                kept == null ? "none" : kept.notAfter(), kept != null && !kept.notAfter().isAfter(now), problem);
     }
 
     private @Nullable String problemWith(WorkloadCertificate certificate, Instant now) {
