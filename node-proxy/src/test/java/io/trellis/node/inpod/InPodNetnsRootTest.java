@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The in-pod plumbing against the real kernel: namespaces made with {@code ip netns},
@@ -143,21 +145,49 @@ class InPodNetnsRootTest {
         }
     }
 
-    @Test
-    void originalDestinationOfARedirectedConnection() throws Exception {
+    @ParameterizedTest(name = "listener bound to {0}")
+    @ValueSource(strings = {"0.0.0.0", "::"})
+    void originalDestinationOfARedirectedConnection(String bindAddress) throws Exception {
         Assumptions.assumeTrue(TestNetns.hasIptables(), "needs iptables");
         // A veth pair wholly inside the pod namespace gives 10.250.0.0/24 a route, so the
         // connect is attempted and hits the nat OUTPUT REDIRECT; nothing leaves the namespace.
+        vethInPod();
+        pod.exec("iptables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-d", "10.250.0.9", "--dport", "80",
+                "-j", "REDIRECT", "--to-ports", "15001").orThrow();
+
+        try (PodListeners listeners = originalDestinationEcho(bindAddress)) {
+            // Through the dual-stack listener the IPv4 connection arrives v4-mapped: still SOL_IP.
+            assertThat(pod.probe(true, "10.250.0.9", 80)).isEqualTo("GOT /10.250.0.9:80");
+            // A connection made straight to the listener has no NAT: conntrack reports the
+            // listener itself, which the outbound path must treat as "not captured" (a loop).
+            assertThat(pod.probe(true, "127.0.0.1", 15001)).isEqualTo("GOT /127.0.0.1:15001");
+        }
+    }
+
+    @Test
+    void originalDestinationOfARedirectedIpv6Connection() throws Exception {
+        Assumptions.assumeTrue(TestNetns.run(List.of("ip6tables", "--version")).ok(), "needs ip6tables");
+        vethInPod();
+        pod.exec("ip", "-6", "addr", "add", "fd00:250::1/64", "dev", "tenpa", "nodad").orThrow();
+        pod.exec("ip6tables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-d", "fd00:250::9", "--dport", "80",
+                "-j", "REDIRECT", "--to-ports", "15001").orThrow();
+
+        try (PodListeners listeners = originalDestinationEcho("::")) {
+            assertThat(pod.probe(true, "fd00:250::9", 80)).isEqualTo("GOT /[fd00:250:0:0:0:0:0:9]:80");
+        }
+    }
+
+    private void vethInPod() {
         pod.exec("ip", "link", "add", "tenpa", "type", "veth", "peer", "name", "tenpb").orThrow();
         pod.exec("ip", "addr", "add", "10.250.0.1/24", "dev", "tenpa").orThrow();
         pod.exec("ip", "link", "set", "tenpa", "up").orThrow();
         pod.exec("ip", "link", "set", "tenpb", "up").orThrow();
-        pod.exec("iptables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-d", "10.250.0.9", "--dport", "80",
-                "-j", "REDIRECT", "--to-ports", "15001").orThrow();
+    }
 
-        PodListeners listeners;
+    /** A 15001 listener in the pod that answers with each connection's SO_ORIGINAL_DST. */
+    private PodListeners originalDestinationEcho(String bindAddress) throws Exception {
         try (Netns ns = ops.open(pod.path())) {
-            listeners = PodListeners.open(ops, options, ns, group, InetAddress.getByName("0.0.0.0"),
+            return PodListeners.open(ops, options, ns, group, InetAddress.getByName(bindAddress),
                     List.of(new PodListeners.Port("outbound", 15001, new TextReplyHandler(ctx -> {
                         try {
                             return options.originalDestination(((UnixChannel) ctx.channel()).fd().intValue()).toString();
@@ -165,14 +195,6 @@ class InPodNetnsRootTest {
                             return "ERROR " + e.getMessage();
                         }
                     }))));
-        }
-        try {
-            assertThat(pod.probe(true, "10.250.0.9", 80)).isEqualTo("GOT /10.250.0.9:80");
-            // A connection made straight to the listener has no NAT: conntrack reports the
-            // listener itself, which the outbound path must treat as "not captured" (a loop).
-            assertThat(pod.probe(true, "127.0.0.1", 15001)).isEqualTo("GOT /127.0.0.1:15001");
-        } finally {
-            listeners.close();
         }
     }
 
