@@ -1,0 +1,54 @@
+package io.trellis.proxy.core.hbone;
+
+import io.netty.handler.codec.http2.Http2Settings;
+
+/**
+ * HTTP/2 flow-control windows for HBONE, and why.
+ *
+ * <p>A stream can have at most one window of unacknowledged data in flight, so its throughput is
+ * capped at {@code window / RTT}. The HTTP/2 default (64 KiB) caps a tunnel at ~500 Mbit/s with a
+ * 1 ms round trip, well below what node-to-node links carry; the windows below are sized to the
+ * bandwidth-delay product of a fast data-centre path while keeping per-connection memory bounded.
+ */
+public final class FlowControl {
+
+    /**
+     * Per-stream receive window: 4 MiB. Bandwidth-delay product of 10 Gbit/s at 3 ms RTT is
+     * 3.75 MB, so one tunnel can fill a 10 Gbit/s cross-zone path; within a rack (0.2 ms) the window
+     * is never the limit. It is also the most one stalled reader can make us buffer.
+     */
+    public static final int STREAM_WINDOW = 4 * 1024 * 1024;
+
+    /**
+     * Per-connection receive window: 16 MiB, i.e. four streams at full speed at once. It bounds the
+     * unread bytes a peer can push at us over one connection regardless of how many streams it
+     * multiplexes, so a thousand stalled streams cost 16 MiB, not 4 GiB.
+     */
+    public static final int CONNECTION_WINDOW = 16 * 1024 * 1024;
+
+    /**
+     * Streams a server lets one client connection open. High enough that a busy client node rarely
+     * needs a second connection for capacity; clients cap themselves lower (see the pool's limit) to
+     * spread load over a few connections.
+     */
+    public static final int SERVER_MAX_CONCURRENT_STREAMS = 1000;
+
+    /** RFC 9113 initial window; connection windows start here and are raised with a WINDOW_UPDATE. */
+    static final int DEFAULT_WINDOW = 65_535;
+
+    private FlowControl() {}
+
+    static Http2Settings serverSettings(int maxConcurrentStreams) {
+        return Http2Settings.defaultSettings()
+                .initialWindowSize(STREAM_WINDOW)
+                .maxConcurrentStreams(maxConcurrentStreams);
+    }
+
+    static Http2Settings clientSettings() {
+        return Http2Settings.defaultSettings()
+                .initialWindowSize(STREAM_WINDOW)
+                .pushEnabled(false)
+                // A server has no business opening streams towards a client.
+                .maxConcurrentStreams(0);
+    }
+}
