@@ -11,22 +11,22 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
-/** Runs the real {@code openssl} binary: an independent implementation to check our certificates against. */
-final class Openssl {
+/** Runs the real {@code openssl} binary: an independent implementation to check our certificates against (public for the CLI tests). */
+public final class Openssl {
 
     private static final @Nullable Path BINARY = locate();
 
     private Openssl() {}
 
     /** Skips the calling test (rather than failing it) on a machine without openssl. */
-    static void assumeAvailable() {
+    public static void assumeAvailable() {
         assumeTrue(BINARY != null, "openssl is not installed");
     }
 
     /** The exit code and the merged stdout/stderr of one openssl invocation. */
-    record Result(int exitCode, String output) {}
+    public record Result(int exitCode, String output) {}
 
-    static Result run(Path workingDirectory, String... arguments) throws IOException, InterruptedException {
+    public static Result run(Path workingDirectory, String... arguments) throws IOException, InterruptedException {
         if (BINARY == null) {
             throw new IllegalStateException("openssl is not installed");
         }
@@ -47,7 +47,7 @@ final class Openssl {
     }
 
     /** Runs openssl and fails with its output unless it exits 0. */
-    static String ok(Path workingDirectory, String... arguments) throws IOException, InterruptedException {
+    public static String ok(Path workingDirectory, String... arguments) throws IOException, InterruptedException {
         Result result = run(workingDirectory, arguments);
         if (result.exitCode() != 0) {
             throw new AssertionError("openssl " + String.join(" ", arguments) + " exited " + result.exitCode()
