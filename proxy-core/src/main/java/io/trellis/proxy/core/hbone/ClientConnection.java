@@ -47,6 +47,7 @@ final class ClientConnection {
     private long remoteMax = Long.MAX_VALUE;
     private boolean ready;
     private boolean done;
+    private boolean failed;
     private long idleSince;
 
     ClientConnection(ConnectionSet set) {
@@ -226,6 +227,10 @@ final class ClientConnection {
 
     /** The connection cannot be used: fail everyone waiting and close it. */
     void fail(TunnelException error) {
+        if (failed) {
+            return;
+        }
+        failed = true;
         if (!ready) {
             pool.metrics.connectionsFailed.increment();
         }

@@ -41,6 +41,9 @@ final class HandshakeErrors {
         } else if (noClientCertificate(failure)) {
             message = "HBONE client " + peer + " presented no client certificate; HBONE requires mutual TLS "
                     + "(is the client configured with its workload certificate?)";
+        } else if (failure instanceof java.nio.channels.ClosedChannelException) {
+            message = "HBONE client " + peer + " closed the connection during the TLS handshake; did it reject our "
+                    + "certificate (check the client's log and trust bundle)?";
         } else {
             message = "HBONE client " + peer + ": TLS handshake failed: " + rootMessage(failure)
                     + " (HBONE needs TLS 1.3 with a workload certificate)";

@@ -51,15 +51,25 @@ final class TunnelFixture implements AutoCloseable {
     private final List<Channel> listeners = new ArrayList<>();
 
     TunnelFixture(Transport transport, EventLoopGroup group) {
-        this(transport, group, HbonePoolConfig.defaults(), HboneServerConfig.defaults());
+        this(transport, group, HbonePoolConfig.defaults());
     }
 
-    TunnelFixture(Transport transport, EventLoopGroup group, HbonePoolConfig poolConfig, HboneServerConfig serverConfig) {
+    TunnelFixture(Transport transport, EventLoopGroup group, HbonePoolConfig poolConfig) {
+        this(transport, group, poolConfig, CertificateAuthority.selfSigned(TRUST_DOMAIN, Duration.ofDays(30), Clock.systemUTC()));
+    }
+
+    private TunnelFixture(Transport transport, EventLoopGroup group, HbonePoolConfig poolConfig, CertificateAuthority ca) {
+        this(transport, group, poolConfig, ca, ca.issue(CLIENT_ID, Duration.ofHours(1)), ca.issue(SERVER_ID, Duration.ofHours(1)));
+    }
+
+    TunnelFixture(Transport transport, EventLoopGroup group, HbonePoolConfig poolConfig, CertificateAuthority ca,
+            WorkloadCertificate clientCert, WorkloadCertificate serverCert) {
+        HboneServerConfig serverConfig = HboneServerConfig.defaults();
         this.transport = transport;
         this.group = group;
-        this.ca = CertificateAuthority.selfSigned(TRUST_DOMAIN, Duration.ofDays(30), Clock.systemUTC());
-        this.clientCert = ca.issue(CLIENT_ID, Duration.ofHours(1));
-        this.serverCert = ca.issue(SERVER_ID, Duration.ofHours(1));
+        this.ca = ca;
+        this.clientCert = clientCert;
+        this.serverCert = serverCert;
         TcpConnector connector = new TcpConnector(transport, Duration.ofSeconds(5));
         HboneHandler handler = new HboneHandler() {
             @Override
