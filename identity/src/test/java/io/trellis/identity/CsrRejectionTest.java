@@ -126,6 +126,22 @@ class CsrRejectionTest {
     }
 
     @Test
+    void pemCsrsRoundTripAndBadPemIsRejected() {
+        byte[] der = Csrs.create(WEB, KeyPairs.ecP256());
+        String pem = Csrs.toPem(der);
+
+        assertThat(pem).startsWith("-----BEGIN CERTIFICATE REQUEST-----");
+        assertThat(Csrs.fromPem(pem)).isEqualTo(der);
+        assertThat(ca.sign(Csrs.fromPem(pem), WEB, Duration.ofHours(1))).hasSize(1);
+        assertThatThrownBy(() -> Csrs.fromPem("hello"))
+                .isInstanceOf(CsrRejectedException.class).hasMessageContaining("no PEM block found");
+        assertThatThrownBy(() -> Csrs.fromPem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
+                .isInstanceOf(CsrRejectedException.class).hasMessageContaining("but found CERTIFICATE");
+        assertThatThrownBy(() -> Csrs.fromPem("-----BEGIN CERTIFICATE REQUEST-----\n!!!\n-----END CERTIFICATE REQUEST-----\n"))
+                .isInstanceOf(CsrRejectedException.class);
+    }
+
+    @Test
     void rejectsANonPositiveTtl() {
         byte[] csr = Csrs.create(WEB, KeyPairs.ecP256());
 

@@ -8,6 +8,7 @@ import picocli.CommandLine;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -16,9 +17,12 @@ import picocli.CommandLine.Spec;
  * CA (or an intermediate signed by one) as PEM files, {@code issue} signs a workload certificate
  * with such a CA. Errors a user can fix end with exit code 1 and a one-line message.
  */
-@Command(name = "trellis ca", mixinStandardHelpOptions = true,
+@Command(name = "trellis ca",
         description = "Create a Trellis certificate authority and issue SPIFFE workload certificates as PEM files.")
 public final class CaCli implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     private final PrintWriter err;
 

@@ -14,11 +14,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code trellis ca init}: a new root CA, or an intermediate CA signed by an existing one. */
-@Command(name = "init", mixinStandardHelpOptions = true,
+@Command(name = "init",
         description = {"Create a root CA, or an intermediate CA signed by another.",
                 "Writes ca-key.pem, ca-cert.pem, cert-chain.pem and root-cert.pem.",
                 "With --intermediate-of, the new CA is an intermediate signed by the CA in that directory."})
 final class InitCommand implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
 

@@ -17,10 +17,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code trellis ca issue}: a workload key and X.509-SVID signed by a CA directory. */
-@Command(name = "issue", mixinStandardHelpOptions = true,
+@Command(name = "issue",
         description = {"Issue a workload certificate (X.509-SVID) for a SPIFFE id.",
                 "Writes key.pem, cert.pem, cert-chain.pem (certificate + intermediates) and root-cert.pem."})
 final class IssueCommand implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     static final String KEY = "key.pem";
     static final String CERT = "cert.pem";
@@ -34,7 +37,7 @@ final class IssueCommand implements Callable<Integer> {
     @Nullable Path caDirectory;
 
     @Option(names = "--identity", required = true, paramLabel = "SPIFFE_ID",
-            description = "spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>")
+            description = "The identity to certify, e.g. spiffe://cluster.local/ns/default/sa/web.")
     @Nullable String identity;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory to write the files to.")
