@@ -85,8 +85,10 @@ public final class LabCli implements Callable<Integer> {
             LabStatusPrinter.printTopology(lab, out);
             out.println();
             out.println("controller YAML: " + manifests);
-            out.println("try:  ./trellis lab exec " + lab.pods().getFirst().name() + " -- ping -c1 "
-                    + lab.pods().getLast().ip());
+            LabPod server = lab.pods().getLast();
+            out.println("try:  ./trellis lab exec " + server.name() + " -- python3 -m http.server 8080 &");
+            out.println("      ./trellis lab exec " + lab.pods().getFirst().name() + " -- curl -s http://"
+                    + server.ip() + ":8080/");
             out.println("down: ./trellis lab down" + (lab.prefix().equals(LabSpec.DEFAULT_PREFIX) ? "" : " --prefix " + lab.prefix()));
             return 0;
         }
