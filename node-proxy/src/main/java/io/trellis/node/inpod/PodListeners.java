@@ -83,7 +83,6 @@ public final class PodListeners implements PodListenerHandle {
                         .childHandler(port.childHandler())
                         .bind(address);
                 if (!f.awaitUninterruptibly(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    ch.close();
                     throw new PodListenerException("binding " + port.name() + " listener " + address + " in "
                             + netns.source() + " timed out after " + BIND_TIMEOUT);
                 }
@@ -95,9 +94,13 @@ public final class PodListeners implements PodListenerHandle {
                 bound.put(port.name(), ch);
             }
         } catch (InPodException | RuntimeException e) {
-            bound.values().forEach(c -> c.close().awaitUninterruptibly());
-            for (int i = bound.size(); i < created.size(); i++) {
-                closeUnregistered(created.get(i));
+            // Bound, failed (registered, maybe still closing) and never-started channels alike.
+            for (EpollServerSocketChannel ch : created) {
+                if (ch.isRegistered()) {
+                    ch.close().awaitUninterruptibly();
+                } else {
+                    closeUnregistered(ch);
+                }
             }
             throw e;
         }
@@ -105,7 +108,7 @@ public final class PodListeners implements PodListenerHandle {
     }
 
     private static void closeUnregistered(EpollServerSocketChannel ch) {
-        // Not registered with a loop yet: closing the raw socket is all there is to do.
+        // Never registered with a loop: closing the raw socket is all there is to do.
         try {
             ch.unsafe().closeForcibly();
         } catch (RuntimeException ignored) {

@@ -11,6 +11,13 @@ public interface SocketOptions {
      */
     InetSocketAddress originalDestination(int fd) throws NativeCallException;
 
+    /**
+     * Like {@link #originalDestination(int)}, one syscall instead of three: the caller
+     * passes the accepted channel's local address (Netty already has it), whose family
+     * picks the option (an IPv4-mapped address arrives as an {@link java.net.Inet4Address}).
+     */
+    InetSocketAddress originalDestination(int fd, InetSocketAddress localAddress) throws NativeCallException;
+
     /** Sets {@code SO_MARK} (needs CAP_NET_ADMIN). */
     void setMark(int fd, int mark) throws NativeCallException;
 

@@ -190,7 +190,11 @@ class InPodNetnsRootTest {
             return PodListeners.open(ops, options, ns, group, InetAddress.getByName(bindAddress),
                     List.of(new PodListeners.Port("outbound", 15001, new TextReplyHandler(ctx -> {
                         try {
-                            return options.originalDestination(((UnixChannel) ctx.channel()).fd().intValue()).toString();
+                            int fd = ((UnixChannel) ctx.channel()).fd().intValue();
+                            InetSocketAddress viaFd = options.originalDestination(fd);
+                            InetSocketAddress viaLocal = options.originalDestination(fd,
+                                    (InetSocketAddress) ctx.channel().localAddress());
+                            return viaFd.equals(viaLocal) ? viaFd.toString() : "MISMATCH " + viaFd + " " + viaLocal;
                         } catch (NativeCallException e) {
                             return "ERROR " + e.getMessage();
                         }

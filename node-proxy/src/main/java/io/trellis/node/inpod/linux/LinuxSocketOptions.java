@@ -24,6 +24,15 @@ public final class LinuxSocketOptions implements SocketOptions {
         // An IPv4 connection accepted on a dual-stack IPv6 socket still has an IPv4 conntrack
         // entry, so the level follows the connection's local address, not the socket's family.
         boolean v6 = domain(fd) == Libc.AF_INET6 && !Sockaddrs.isV4Mapped(Sockaddrs.localAddress(fd));
+        return originalDestination(fd, v6);
+    }
+
+    @Override
+    public InetSocketAddress originalDestination(int fd, InetSocketAddress localAddress) throws NativeCallException {
+        return originalDestination(fd, !Sockaddrs.isV4Mapped(localAddress));
+    }
+
+    private static InetSocketAddress originalDestination(int fd, boolean v6) throws NativeCallException {
         int level = v6 ? Libc.SOL_IPV6 : Libc.SOL_IP;
         int option = v6 ? Libc.IP6T_SO_ORIGINAL_DST : Libc.SO_ORIGINAL_DST;
         String call = (v6 ? "getsockopt(IP6T_SO_ORIGINAL_DST" : "getsockopt(SO_ORIGINAL_DST") + ", fd " + fd + ")";
