@@ -73,9 +73,7 @@ public final class SvidVerifier {
                     + bundle.trustDomain() + "; is the peer part of another mesh?");
         }
         Instant now = clock.instant();
-        for (X509Certificate certificate : peerChain) {
-            requireCurrent(certificate, certificate == leaf, id, now);
-        }
+        requireCurrent(leaf, true, id, now);
         requirePathToRoot(leaf, peerChain, id, now);
         return id;
     }
@@ -159,6 +157,12 @@ public final class SvidVerifier {
             parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(chain)));
             CertPathBuilder.getInstance("PKIX").build(parameters);
         } catch (CertPathBuilderException e) {
+            // Path building only says "no path"; an out-of-date intermediate is the likely cause
+            // worth naming. Extra certificates are checked only here, after the fact, so an
+            // irrelevant expired certificate the peer happens to send does not fail a good path.
+            for (X509Certificate certificate : chain.subList(1, chain.size())) {
+                requireCurrent(certificate, false, id, now);
+            }
             throw new PeerVerificationException(Reason.UNTRUSTED, "peer certificate (" + id
                     + ") does not chain to a trusted root of trust domain " + bundle.trustDomain() + " ("
                     + e.getMessage() + "); is the peer using another CA, or is this trust bundle out of date?", e);

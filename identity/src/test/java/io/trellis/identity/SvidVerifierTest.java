@@ -178,6 +178,17 @@ class SvidVerifierTest {
     }
 
     @Test
+    void anIrrelevantExpiredCertificateInTheChainDoesNotFailAGoodPath() {
+        WorkloadCertificate web = ca.issue(WEB, Duration.ofHours(24));
+        CertificateAuthority stale = CertificateAuthority.selfSigned("cluster.local", Duration.ofHours(1), clock);
+        clock.advance(Duration.ofHours(2));
+        List<X509Certificate> withStale = new ArrayList<>(web.chain());
+        withStale.add(stale.certificate());
+
+        assertThat(verifier.verify(withStale)).isEqualTo(WEB);
+    }
+
+    @Test
     void verifierHasNoMemoryOfTimeUsesTheClockEachCall() {
         WorkloadCertificate web = ca.issue(WEB, Duration.ofHours(1));
         assertThat(verifier.verify(web.chain())).isEqualTo(WEB);
