@@ -1,0 +1,221 @@
+package io.trellis.controller;
+
+import com.google.protobuf.TextFormat;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.trellis.api.workload.v1.ProxyStatus;
+import io.trellis.controller.ca.BearerToken;
+import io.trellis.controller.ca.BootstrapTokens;
+import io.trellis.controller.ca.CaService;
+import io.trellis.controller.model.MeshModel;
+import io.trellis.controller.source.DirectoryConfigSource;
+import io.trellis.controller.xds.PeerAddress;
+import io.trellis.controller.xds.ProxyStatusServiceImpl;
+import io.trellis.controller.xds.PushPipeline;
+import io.trellis.controller.xds.TaskScheduler;
+import io.trellis.controller.xds.WorkloadXdsServer;
+import io.trellis.identity.CaDirectory;
+import io.trellis.identity.CertificateAuthority;
+import io.trellis.identity.SpiffeId;
+import io.trellis.identity.WorkloadCertificate;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running controller: config source, push pipeline, workload xDS, CA and monitoring, wired together.
+ * Holds no state that another replica lacks: every replica computes the same resources (versions are content
+ * hashes) from the same config, so proxies may reconnect to any replica.
+ */
+public final class Controller implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+
+    private final ControllerSettings settings;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ScheduledExecutorService pushExecutor = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("push").factory());
+    private final ScheduledExecutorService sourceExecutor = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("config-source").factory());
+    private final AtomicReference<MeshModel> model;
+    private @Nullable DirectoryConfigSource source;
+    private @Nullable PushPipeline pipeline;
+    private @Nullable Server plaintext;
+    private @Nullable Server tls;
+    private @Nullable MonitoringServer monitoring;
+    private @Nullable WorkloadXdsServer xds;
+    private @Nullable CertificateAuthority ca;
+
+    public Controller(ControllerSettings settings) {
+        this.settings = settings;
+        this.model = new AtomicReference<>(MeshModel.empty(settings.mesh()));
+    }
+
+    /** Starts everything; throws with an actionable message when a port or file cannot be used. */
+    public void start() throws IOException {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+
+        CertificateAuthority authority = settings.caDir() != null
+                ? CaDirectory.load(settings.caDir(), settings.mesh().trustDomain(), Clock.systemUTC())
+                : selfSigned();
+        ca = authority;
+        BootstrapTokens tokens = settings.tokensFile() != null ? BootstrapTokens.load(settings.tokensFile())
+                : BootstrapTokens.of(Map.of());
+        if (settings.tokensFile() == null) {
+            LOG.warn("event=ca_no_tokens problem=\"no --bootstrap-tokens file: every certificate request will be "
+                    + "refused\"");
+        }
+
+        TaskScheduler scheduler = TaskScheduler.of(pushExecutor);
+        WorkloadXdsServer server = new WorkloadXdsServer(registry, Clock.systemUTC(), scheduler::nanoTime);
+        xds = server;
+        PushPipeline p = new PushPipeline(settings.mesh(), server, model::set, scheduler, settings.debounceQuiet(),
+                settings.debounceMax());
+        pipeline = p;
+        CaService caService = new CaService(authority, tokens, model::get, settings.maxCertTtl(), registry);
+
+        ServerServiceDefinition[] services = {
+                ServerInterceptors.intercept(server, new PeerAddress()),
+                ServerInterceptors.intercept(caService, new BearerToken(), new PeerAddress()),
+                new ProxyStatusServiceImpl(server).bindService()};
+        plaintext = startGrpc(settings.xdsPort(), null, services);
+        tls = startGrpc(settings.xdsTlsPort(), serverTls(authority), services);
+
+        DirectoryConfigSource s = new DirectoryConfigSource(settings.configDir(), DirectoryConfigSource.DEFAULT_DEBOUNCE,
+                settings.rescanInterval(), sourceExecutor);
+        source = s;
+        s.start(p);
+
+        monitoring = new MonitoringServer(new InetSocketAddress(settings.listenAddress(), settings.monitoringPort()),
+                registry, this::ready, this::proxyStatusText);
+        LOG.info("event=controller_started config_dir={} trust_domain={} xds_port={} xds_tls_port={} "
+                        + "monitoring_port={}", settings.configDir(), authority.trustDomain(), xdsPort(), xdsTlsPort(),
+                monitoringPort());
+    }
+
+    private CertificateAuthority selfSigned() {
+        LOG.warn("event=ca_self_signed trust_domain={} problem=\"no --ca-dir: using an in-memory CA; certificates "
+                + "will not survive a restart. Create one with 'trellis ca init'\"", settings.mesh().trustDomain());
+        return CertificateAuthority.selfSigned(settings.mesh().trustDomain(), Duration.ofDays(365), Clock.systemUTC());
+    }
+
+    /**
+     * TLS for port 15012. The controller's certificate carries its SPIFFE id; clients verify it SPIFFE-style
+     * (chain to the bundle + URI SAN), as proxies verify each other. Client certificates are optional.
+     */
+    private SslContext serverTls(CertificateAuthority authority) throws IOException {
+        SpiffeId self = SpiffeId.of(authority.trustDomain(), settings.mesh().rootNamespace(), "trellis-controller");
+        // long-lived until the renewer is wired in: a controller must not stop serving TLS after a day
+        WorkloadCertificate cert = authority.issue(self, Duration.ofDays(365));
+        return GrpcSslContexts.configure(SslContextBuilder.forServer(cert.privateKey(),
+                        cert.chain().toArray(new X509Certificate[0]))
+                .trustManager(cert.trustBundle().roots().toArray(new X509Certificate[0]))
+                .clientAuth(ClientAuth.OPTIONAL)).build();
+    }
+
+    private Server startGrpc(int port, @Nullable SslContext ssl, ServerServiceDefinition... services)
+            throws IOException {
+        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(settings.listenAddress(), port))
+                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true);
+        if (ssl != null) {
+            b.sslContext(ssl);
+        }
+        for (ServerServiceDefinition s : services) {
+            b.addService(s);
+        }
+        try {
+            return b.build().start();
+        } catch (IOException e) {
+            throw new IOException("cannot listen on " + settings.listenAddress() + ":" + port + " ("
+                    + e.getMessage() + "): is another controller running? choose another port", e);
+        }
+    }
+
+    /** Ready once the first config was loaded and pushed. */
+    public boolean ready() {
+        return xds != null && xds.current().generation() > 0;
+    }
+
+    public int xdsPort() {
+        return plaintext == null ? -1 : plaintext.getPort();
+    }
+
+    public int xdsTlsPort() {
+        return tls == null ? -1 : tls.getPort();
+    }
+
+    public int monitoringPort() {
+        return monitoring == null ? -1 : monitoring.port();
+    }
+
+    /** The CA's trust bundle roots, for clients of the TLS port. */
+    public java.util.List<X509Certificate> roots() {
+        return ca == null ? java.util.List.of() : ca.trustBundle().roots();
+    }
+
+    private String proxyStatusText() {
+        StringBuilder sb = new StringBuilder();
+        if (xds != null) {
+            for (ProxyStatus s : xds.statuses()) {
+                sb.append(TextFormat.printer().printToString(s)).append("---\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        if (monitoring != null) {
+            monitoring.close();
+        }
+        if (source != null) {
+            source.close();
+        }
+        if (pipeline != null) {
+            pipeline.close();
+        }
+        for (Server s : new Server[] {plaintext, tls}) {
+            if (s != null) {
+                s.shutdown();
+                try {
+                    if (!s.awaitTermination(1, TimeUnit.SECONDS)) {
+                        s.shutdownNow();
+                    }
+                } catch (InterruptedException e) {
+                    s.shutdownNow();
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        pushExecutor.shutdownNow();
+        sourceExecutor.shutdownNow();
+        registry.close();
+        LOG.info("event=controller_stopped");
+    }
+}
