@@ -129,8 +129,9 @@ public record SpiffeId(String trustDomain, String namespace, String serviceAccou
 
     private static void checkSegment(String what, String segment, String context) {
         if (segment.isEmpty()) {
-            throw new MalformedSpiffeIdException("the " + context
-                    + " has an empty segment (a doubled or trailing '/'); expected " + SHAPE);
+            throw new MalformedSpiffeIdException(context.equals("path")
+                    ? "the path has an empty segment (a doubled or trailing '/'); expected " + SHAPE
+                    : "the " + what + " is empty");
         }
         if (segment.equals(".") || segment.equals("..")) {
             throw new MalformedSpiffeIdException("the " + what + " must not be '" + segment + "'");

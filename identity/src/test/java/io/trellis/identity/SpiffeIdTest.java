@@ -80,7 +80,7 @@ class SpiffeIdTest {
     void ofValidatesEachPart() {
         assertThatThrownBy(() -> SpiffeId.of("cluster.local", "", "web"))
                 .isInstanceOf(MalformedSpiffeIdException.class)
-                .hasMessageContaining("namespace has an empty segment");
+                .hasMessageContaining("the namespace is empty");
         assertThatThrownBy(() -> SpiffeId.of("cluster.local", "default", "we/b"))
                 .hasMessageContaining("service account 'we/b' contains '/'");
         assertThatThrownBy(() -> SpiffeId.of("Bad", "default", "web"))

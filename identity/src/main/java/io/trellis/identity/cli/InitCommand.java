@@ -63,6 +63,10 @@ final class InitCommand implements Callable<Integer> {
         CertificateAuthority ca;
         String kind;
         if (parentDirectory != null) {
+            if (sameDirectory(parentDirectory, directory)) {
+                throw new CaCli.CommandFailedException("--out and --intermediate-of name the same directory "
+                        + directory + "; the intermediate needs a directory of its own");
+            }
             CertificateAuthority parent = CaDirectory.load(parentDirectory, clock);
             if (trustDomain != null && !trustDomain.equals(parent.trustDomain())) {
                 throw new CaCli.CommandFailedException("--trust-domain " + trustDomain + " differs from the trust domain "
@@ -94,6 +98,10 @@ final class InitCommand implements Callable<Integer> {
             case CaDirectory.ROOT_CERT -> "  (root certificate: the trust bundle)";
             default -> "";
         };
+    }
+
+    private static boolean sameDirectory(Path a, Path b) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
     static <T> T requireNonNull(@Nullable T value) {

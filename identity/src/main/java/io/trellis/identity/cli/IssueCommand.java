@@ -6,6 +6,7 @@ import io.trellis.identity.PemFiles;
 import io.trellis.identity.SpiffeId;
 import io.trellis.identity.WorkloadCertificate;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,9 +56,15 @@ final class IssueCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SpiffeId id = SpiffeId.parse(InitCommand.requireNonNull(identity));
+        Path directory = InitCommand.requireNonNull(outDirectory);
+        if (Files.exists(directory.resolve(CaDirectory.CA_KEY))) {
+            // The workload files share names with the CA's (cert-chain.pem, root-cert.pem): writing
+            // them there would silently break the CA.
+            throw new CaCli.CommandFailedException(directory + " holds a CA (" + CaDirectory.CA_KEY
+                    + "); write the workload certificate to another directory");
+        }
         CertificateAuthority ca = CaDirectory.load(InitCommand.requireNonNull(caDirectory), clock);
         WorkloadCertificate certificate = ca.issue(id, ttl);
-        Path directory = InitCommand.requireNonNull(outDirectory);
         Path key = directory.resolve(KEY);
         Path cert = directory.resolve(CERT);
         Path chain = directory.resolve(CHAIN);

@@ -180,6 +180,21 @@ class CaCliTest {
     }
 
     @Test
+    void refusesToWriteIntoACaDirectory() throws Exception {
+        ca("init", "--out", path("root"));
+        String chain = Files.readString(dir.resolve("root/cert-chain.pem"));
+
+        assertThat(ca("issue", "--ca", path("root"), "--identity", WEB, "--out", path("root"))).isEqualTo(1);
+        assertThat(err).contains("holds a CA (ca-key.pem); write the workload certificate to another directory");
+        assertThat(Files.readString(dir.resolve("root/cert-chain.pem"))).isEqualTo(chain);
+
+        assertThat(ca("init", "--out", path("root/../root"), "--intermediate-of", path("root"), "--force"))
+                .isEqualTo(1);
+        assertThat(err).contains("name the same directory");
+        assertThat(Files.readString(dir.resolve("root/cert-chain.pem"))).isEqualTo(chain);
+    }
+
+    @Test
     void intermediateKeepsItsRootsTrustDomain() {
         ca("init", "--out", path("root"), "--trust-domain", "example.org");
 
