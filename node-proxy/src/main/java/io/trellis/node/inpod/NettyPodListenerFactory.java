@@ -4,7 +4,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * The production {@link PodListenerFactory}: one {@link PodListeners} per pod, with one
@@ -24,9 +24,12 @@ public final class NettyPodListenerFactory implements PodListenerFactory {
      *
      * @param name what it is for ({@code outbound}, {@code inbound}, {@code hbone})
      * @param port port number inside the pod namespace
-     * @param childHandler builds the handler for accepted connections of one pod (must be sharable or new per call)
+     * @param childHandler builds the handler for accepted connections of one pod (a sharable
+     *        handler or an initializer). It gets the pod's namespace handle for upstream
+     *        sockets ({@link PodOutboundConnector}); the handle stays valid while the pod is
+     *        enrolled, and using it after removal fails cleanly instead of entering a wrong namespace
      */
-    public record PodPort(String name, int port, Function<PodInfo, ChannelHandler> childHandler) {}
+    public record PodPort(String name, int port, BiFunction<PodInfo, Netns, ChannelHandler> childHandler) {}
 
     private final NetnsOps netnsOps;
     private final SocketOptions options;
@@ -50,7 +53,7 @@ public final class NettyPodListenerFactory implements PodListenerFactory {
     @Override
     public PodListenerHandle open(PodInfo pod, Netns netns) throws InPodException {
         List<PodListeners.Port> perPod = ports.stream()
-                .map(p -> new PodListeners.Port(p.name(), p.port(), p.childHandler().apply(pod)))
+                .map(p -> new PodListeners.Port(p.name(), p.port(), p.childHandler().apply(pod, netns)))
                 .toList();
         return PodListeners.open(netnsOps, options, netns, group, bindAddress, perPod);
     }

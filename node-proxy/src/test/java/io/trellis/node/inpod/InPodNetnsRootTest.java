@@ -100,6 +100,15 @@ class InPodNetnsRootTest {
     }
 
     @Test
+    void aClosedHandleIsRefusedInsteadOfEnteringWhateverNowHasItsFdNumber() throws Exception {
+        Netns ns = ops.open(pod.path());
+        ns.close();
+        assertThatThrownBy(() -> ops.call(ns, ops::currentThreadNetnsInode))
+                .isInstanceOf(NativeCallException.class)
+                .hasMessageContaining("the namespace handle was closed");
+    }
+
+    @Test
     void openExplainsMissingAndWrongNamespaces() {
         assertThatThrownBy(() -> ops.open(Path.of("/var/run/netns/tenp-does-not-exist")))
                 .isInstanceOf(NativeCallException.class)
@@ -250,11 +259,11 @@ class InPodNetnsRootTest {
         NettyPodListenerFactory factory = new NettyPodListenerFactory(ops, options, group,
                 InetAddress.getByName("0.0.0.0"), List.of(
                         new NettyPodListenerFactory.PodPort("outbound", NettyPodListenerFactory.OUTBOUND_PORT,
-                                p -> new TextReplyHandler(ctx -> "outbound " + p.uid() + " " + token)),
+                                (p, ns) -> new TextReplyHandler(ctx -> "outbound " + p.uid() + " " + token)),
                         new NettyPodListenerFactory.PodPort("inbound", NettyPodListenerFactory.INBOUND_PLAINTEXT_PORT,
-                                p -> new TextReplyHandler(ctx -> "inbound " + p.uid())),
+                                (p, ns) -> new TextReplyHandler(ctx -> "inbound " + p.uid())),
                         new NettyPodListenerFactory.PodPort("hbone", NettyPodListenerFactory.HBONE_PORT,
-                                p -> new TextReplyHandler(ctx -> "hbone " + p.uid()))));
+                                (p, ns) -> new TextReplyHandler(ctx -> "hbone " + p.uid()))));
         LinuxSeqpacketSockets sockets = new LinuxSeqpacketSockets();
         Path socket = dir.resolve("enroll.sock");
         try (InPodRegistry registry = new InPodRegistry(factory);

@@ -35,9 +35,9 @@ public final class LinuxNetnsOps implements NetnsOps {
 
     /** Captures the calling thread's namespace as "home" (the proxy's own namespace). */
     public LinuxNetnsOps() throws NativeCallException {
-        this.home = (LinuxNetns) open(THREAD_NETNS);
         this.thread = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("trellis-netns").daemon(true).factory());
+        this.home = (LinuxNetns) open(THREAD_NETNS);
     }
 
     @Override
@@ -61,18 +61,28 @@ public final class LinuxNetnsOps implements NetnsOps {
         } catch (Throwable t) {
             throw Libc.linkageBroken("open", t);
         }
-        return verified(fd, path.toString(), call);
+        return verified(fd, path.toString(), call, this::closeOnNetnsThread);
     }
 
     @Override
     public Netns adopt(int fd, String source) throws NativeCallException {
-        return verified(fd, source, "adopt(" + source + ")");
+        return verified(fd, source, "adopt(" + source + ")", this::closeOnNetnsThread);
     }
 
-    private static Netns verified(int fd, String source, String call) throws NativeCallException {
+    /** Queues the close behind every task already submitted (see {@link LinuxNetns}). */
+    private void closeOnNetnsThread(int fd) {
+        try {
+            thread.execute(() -> Libc.close(fd));
+        } catch (RejectedExecutionException e) {
+            Libc.close(fd); // the thread is gone: nothing can use the fd any more
+        }
+    }
+
+    private static Netns verified(int fd, String source, String call, java.util.function.IntConsumer closer)
+            throws NativeCallException {
         try {
             requireNetworkNamespace(fd, call);
-            return new LinuxNetns(fd, source, inode(Path.of("/proc/self/fd/" + fd), call));
+            return new LinuxNetns(fd, source, inode(Path.of("/proc/self/fd/" + fd), call), closer);
         } catch (NativeCallException e) {
             Libc.close(fd);
             throw e;
@@ -130,6 +140,10 @@ public final class LinuxNetnsOps implements NetnsOps {
         T value = null;
         Throwable failure = null;
         try {
+            if (netns instanceof LinuxNetns l && l.isClosed()) {
+                throw new NativeCallException("setns(" + netns.source() + ")",
+                        "the namespace handle was closed (pod removed?)");
+            }
             ensureHome();
             enter(netns.fd(), netns.inode(), "setns(" + netns.source() + ")");
             try {
