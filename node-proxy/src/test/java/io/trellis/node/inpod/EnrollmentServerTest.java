@@ -198,6 +198,19 @@ class EnrollmentServerTest {
     }
 
     @Test
+    void clientGivesUpOnANodeProxyThatNeverAnswers() throws Exception {
+        Path silent = dir.resolve("silent.sock");
+        try (SeqpacketSockets.Listener listener = sockets.listen(silent);
+                EnrollmentClient c = EnrollmentClient.connect(silent, sockets, Duration.ofMillis(200));
+                SeqpacketSockets.Connection accepted = listener.accept()) {
+            assertThatThrownBy(() -> c.removePod("a"))
+                    .isInstanceOf(NativeCallException.class)
+                    .hasMessageContaining("EAGAIN")
+                    .hasMessageContaining("no answer within the receive timeout");
+        }
+    }
+
+    @Test
     void clientExplainsAMissingNodeProxy() {
         assertThatThrownBy(() -> EnrollmentClient.connect(dir.resolve("nobody.sock"), sockets, ACK_TIMEOUT))
                 .isInstanceOf(NativeCallException.class)
