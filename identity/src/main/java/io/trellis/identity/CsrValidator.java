@@ -23,6 +23,10 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
  * a signature made with that key (proof of possession), and a URI SAN, if any, equal to the
  * requested identity. Every refusal is a {@link CsrRejectedException} whose message the requester
  * can act on; nothing else escapes, whatever the bytes.
+ *
+ * <p>Only the key, the signature and the URI SAN of a CSR matter. Its subject and every other
+ * requested extension (DNS names, CA=true, key usages) are ignored, not honoured: the SVID profile
+ * is fixed by the CA, so a workload cannot ask its way to a signing certificate.
  */
 final class CsrValidator {
 

@@ -104,6 +104,27 @@ class CsrRejectionTest {
     }
 
     @Test
+    void ignoresEverythingElseTheCsrAsksFor() throws Exception {
+        KeyPair keys = KeyPairs.ecP256();
+        Extensions greedy = new Extensions(new Extension[] {
+                new Extension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                        new GeneralName(GeneralName.uniformResourceIdentifier, WEB.uri()),
+                        new GeneralName(GeneralName.dNSName, "bank.example")}).getEncoded()),
+                new Extension(Extension.basicConstraints, true,
+                        new org.bouncycastle.asn1.x509.BasicConstraints(true).getEncoded())});
+        byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=root,O=cluster.local"), keys.getPublic())
+                .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, greedy)
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()))
+                .getEncoded();
+
+        java.security.cert.X509Certificate leaf = ca.sign(csr, WEB, Duration.ofHours(1)).getFirst();
+
+        assertThat(leaf.getBasicConstraints()).as("CA=false despite the request").isEqualTo(-1);
+        assertThat(leaf.getSubjectAlternativeNames()).containsExactly(java.util.List.of(6, WEB.uri()));
+        assertThat(leaf.getSubjectX500Principal().getName()).isEmpty();
+    }
+
+    @Test
     void rejectsWeakRsaKeys() {
         assertRejected(Csrs.create(WEB, KeyPairs.rsa(1024)), WEB, "RSA key has 1024 bits, which is too weak");
     }
