@@ -14,12 +14,15 @@ import java.util.List;
  * @param outboundPort where captured outbound TCP goes (the node-proxy's outbound listener)
  * @param inboundPlaintextPort where captured inbound TCP goes (plaintext from outside the mesh)
  * @param hbonePort inbound HBONE; delivered as-is to the node-proxy's HBONE listener
- * @param probeSources IPv4 CIDRs whose inbound TCP reaches the app uncaptured: the kubelet's
- *     health probes come from the node, and a STRICT mTLS policy must not fail them (in the lab
- *     this is the node's gateway address toward its pods)
+ * @param probeSources IPv4 or IPv6 addresses or CIDRs whose inbound TCP reaches the app
+ *     uncaptured: the kubelet's health probes come from the node, and a STRICT mTLS policy must not
+ *     fail them (in the lab this is the node's gateway address toward its pods)
+ * @param families which address families to capture; both by default, because a pod with IPv6
+ *     and only IPv4 rules would reach IPv6 destinations outside the mesh. On a kernel without
+ *     IPv6 the IPv6 rules are skipped (there is no IPv6 traffic to capture).
  */
 public record CaptureConfig(int proxyMark, int markMask, int outboundPort, int inboundPlaintextPort,
-        int hbonePort, List<String> probeSources) {
+        int hbonePort, List<String> probeSources, List<IpFamily> families) {
 
     /** SO_MARK of the node-proxy's own sockets: 0x539 (1337), inside {@link #DEFAULT_MARK_MASK}. */
     public static final int DEFAULT_PROXY_MARK = 0x539;
@@ -41,15 +44,30 @@ public record CaptureConfig(int proxyMark, int markMask, int outboundPort, int i
         }
         List<String> canonical = new ArrayList<>();
         for (String cidr : probeSources) {
-            canonical.add(Ipv4Cidr.parse(cidr).toString());
+            canonical.add(IpCidr.parse(cidr).toString());
         }
         probeSources = List.copyOf(canonical);
+        families = List.copyOf(new java.util.LinkedHashSet<>(families));
+        if (families.isEmpty()) {
+            throw new IllegalArgumentException("capture needs at least one address family");
+        }
     }
 
     /** The standard ports and mark, with the given health-probe sources excluded from inbound capture. */
     public static CaptureConfig defaults(List<String> probeSources) {
         return new CaptureConfig(DEFAULT_PROXY_MARK, DEFAULT_MARK_MASK, OUTBOUND_PORT, INBOUND_PLAINTEXT_PORT,
-                HBONE_PORT, probeSources);
+                HBONE_PORT, probeSources, List.of(IpFamily.IPV4, IpFamily.IPV6));
+    }
+
+    /** The same settings for only these families. */
+    public CaptureConfig withFamilies(IpFamily... only) {
+        return new CaptureConfig(proxyMark, markMask, outboundPort, inboundPlaintextPort, hbonePort, probeSources,
+                List.of(only));
+    }
+
+    /** The probe sources of one family, e.g. for the ip6tables rules only the IPv6 ones. */
+    List<String> probeSources(IpFamily family) {
+        return probeSources.stream().filter(s -> IpCidr.parse(s).family() == family).toList();
     }
 
     /** {@code 0x539/0xfff}, as iptables prints a mark match. */

@@ -10,8 +10,8 @@ public abstract sealed class CaptureException extends RuntimeException
 
     /** Neither iptables backend can list the nat table in that namespace. */
     public static final class NoWorkingIptables extends CaptureException {
-        NoWorkingIptables(Netns netns, String attempts) {
-            super("no working iptables in " + netns.describe() + ": " + attempts
+        NoWorkingIptables(Netns netns, IpFamily family, String attempts) {
+            super("no working " + family.command() + " (" + family.label() + ") in " + netns.describe() + ": " + attempts
                     + ". Check that the 'iptables' package is installed (iptables-nft and iptables-legacy),"
                     + " that the namespace exists, and that we run as root with CAP_NET_ADMIN.", null);
         }

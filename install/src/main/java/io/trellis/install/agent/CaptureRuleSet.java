@@ -43,15 +43,22 @@ public final class CaptureRuleSet {
     }
 
     private final CaptureConfig config;
+    private final IpFamily family;
     private final List<Chain> chains;
 
-    public CaptureRuleSet(CaptureConfig config) {
+    /** The rules of one address family: iptables and ip6tables hold separate tables. */
+    public CaptureRuleSet(CaptureConfig config, IpFamily family) {
         this.config = config;
-        this.chains = List.of(mangleInbound(), natInbound(config), natOutbound(config));
+        this.family = family;
+        this.chains = List.of(mangleInbound(), natInbound(config, family), natOutbound(config));
     }
 
     public CaptureConfig config() {
         return config;
+    }
+
+    public IpFamily family() {
+        return family;
     }
 
     List<Chain> chains() {
@@ -68,11 +75,11 @@ public final class CaptureRuleSet {
                 List.of("-A TRELLIS_PREROUTING -p tcp -m conntrack --ctstate INVALID -j DROP"));
     }
 
-    private static Chain natInbound(CaptureConfig config) {
+    private static Chain natInbound(CaptureConfig config, IpFamily family) {
         String chain = CHAIN_PREFIX + "PREROUTING";
         List<String> rules = new ArrayList<>();
         rules.add("-A " + chain + " -p tcp -m tcp --dport " + config.hbonePort() + " -j RETURN");
-        for (String source : config.probeSources()) {
+        for (String source : config.probeSources(family)) {
             rules.add("-A " + chain + " -s " + source + " -p tcp -j RETURN");
         }
         rules.add("-A " + chain + " -p tcp -j REDIRECT --to-ports " + config.inboundPlaintextPort());
@@ -110,13 +117,21 @@ public final class CaptureRuleSet {
         return chains.stream().filter(c -> c.table().equals(table)).toList();
     }
 
-    /** Every rule as {@code table: rule}, jumps included: what {@link CaptureRules#status} reads back when all is well. */
+    /**
+     * Every rule as {@code family table: rule}, jumps included: what {@link CaptureRules#status}
+     * reads back when all is well.
+     */
     public List<String> expectedListing() {
         List<String> lines = new ArrayList<>();
         for (Chain chain : chains) {
-            lines.add(chain.table() + ": " + chain.jumpSpec());
-            chain.rules().forEach(rule -> lines.add(chain.table() + ": " + rule));
+            lines.add(label(chain.table()) + chain.jumpSpec());
+            chain.rules().forEach(rule -> lines.add(label(chain.table()) + rule));
         }
         return lines;
+    }
+
+    /** {@code "ipv4 nat: "}: how listings name where a rule lives. */
+    String label(String table) {
+        return family.label() + " " + table + ": ";
     }
 }

@@ -1,19 +1,22 @@
 package io.trellis.install.agent;
 
 import java.util.List;
-import org.jspecify.annotations.Nullable;
+import java.util.Map;
 
 /**
  * What Trellis rules a pod namespace holds right now.
  *
- * @param backend the iptables flavour holding them, null when there are none
- * @param listing every Trellis rule as {@code table: rule}, jumps included, in the order of
+ * @param backends per address family, the iptables flavour holding Trellis rules (families without
+ *     any are absent)
+ * @param listing every Trellis rule as {@code family table: rule}, jumps included, in the order of
  *     {@link CaptureRuleSet#expectedListing()}
- * @param complete true when the listing is exactly the expected rule set
+ * @param complete true when the listing is exactly the expected rule set of every family the
+ *     namespace supports
  */
-public record CaptureStatus(@Nullable IptablesBackend backend, List<String> listing, boolean complete) {
+public record CaptureStatus(Map<IpFamily, IptablesBackend> backends, List<String> listing, boolean complete) {
 
     public CaptureStatus {
+        backends = Map.copyOf(backends);
         listing = List.copyOf(listing);
     }
 

@@ -1,52 +1,63 @@
 package io.trellis.install.agent;
 
+import static io.trellis.install.agent.IpFamily.IPV4;
+import static io.trellis.install.agent.IpFamily.IPV6;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CaptureRulesTest {
 
     private static final Netns POD = Netns.named("trlt-pod-a1");
     private final FakeIptables iptables = new FakeIptables();
-    private final CaptureRules rules = new CaptureRules(iptables, CaptureConfig.defaults(List.of("10.241.1.1")));
+    private final CaptureRules rules = new CaptureRules(iptables,
+            CaptureConfig.defaults(List.of("10.241.1.1", "fd00:241:1::1")));
 
     @Test
     void ruleSetCapturesTcpBothWaysWithTheDocumentedExceptions() {
-        assertThat(rules.ruleSet().expectedListing()).containsExactly(
-                "mangle: -A PREROUTING -j TRELLIS_PREROUTING",
-                "mangle: -A TRELLIS_PREROUTING -p tcp -m conntrack --ctstate INVALID -j DROP",
-                "nat: -A PREROUTING -j TRELLIS_PREROUTING",
-                "nat: -A TRELLIS_PREROUTING -p tcp -m tcp --dport 15008 -j RETURN",
-                "nat: -A TRELLIS_PREROUTING -s 10.241.1.1/32 -p tcp -j RETURN",
-                "nat: -A TRELLIS_PREROUTING -p tcp -j REDIRECT --to-ports 15006",
-                "nat: -A OUTPUT -j TRELLIS_OUTPUT",
-                "nat: -A TRELLIS_OUTPUT -m mark --mark 0x539/0xfff -j RETURN",
-                "nat: -A TRELLIS_OUTPUT -o lo -j RETURN",
-                "nat: -A TRELLIS_OUTPUT -p tcp -j REDIRECT --to-ports 15001");
+        assertThat(rules.ruleSet(IPV4).expectedListing()).containsExactly(
+                "ipv4 mangle: -A PREROUTING -j TRELLIS_PREROUTING",
+                "ipv4 mangle: -A TRELLIS_PREROUTING -p tcp -m conntrack --ctstate INVALID -j DROP",
+                "ipv4 nat: -A PREROUTING -j TRELLIS_PREROUTING",
+                "ipv4 nat: -A TRELLIS_PREROUTING -p tcp -m tcp --dport 15008 -j RETURN",
+                "ipv4 nat: -A TRELLIS_PREROUTING -s 10.241.1.1/32 -p tcp -j RETURN",
+                "ipv4 nat: -A TRELLIS_PREROUTING -p tcp -j REDIRECT --to-ports 15006",
+                "ipv4 nat: -A OUTPUT -j TRELLIS_OUTPUT",
+                "ipv4 nat: -A TRELLIS_OUTPUT -m mark --mark 0x539/0xfff -j RETURN",
+                "ipv4 nat: -A TRELLIS_OUTPUT -o lo -j RETURN",
+                "ipv4 nat: -A TRELLIS_OUTPUT -p tcp -j REDIRECT --to-ports 15001");
+        assertThat(rules.ruleSet(IPV6).expectedListing())
+                .contains("ipv6 nat: -A TRELLIS_PREROUTING -s fd00:241:1::1/128 -p tcp -j RETURN",
+                        "ipv6 nat: -A TRELLIS_OUTPUT -p tcp -j REDIRECT --to-ports 15001")
+                .noneMatch(line -> line.contains("10.241.1.1"));
     }
 
     @Test
-    void installRunsInsideThePodNamespaceAndLeavesTheExpectedRules() {
-        IptablesBackend backend = rules.install(POD);
+    void installRunsInsideThePodNamespaceAndLeavesTheExpectedRulesForBothFamilies() {
+        Map<IpFamily, IptablesBackend> used = rules.install(POD);
 
-        assertThat(backend).isEqualTo(IptablesBackend.NFT);
+        assertThat(used).containsExactly(Map.entry(IPV4, IptablesBackend.NFT), Map.entry(IPV6, IptablesBackend.NFT));
         assertThat(iptables.calls()).allSatisfy(call -> assertThat(call.netns()).isEqualTo(POD));
         CaptureStatus status = rules.status(POD);
         assertThat(status.complete()).isTrue();
-        assertThat(status.backend()).isEqualTo(IptablesBackend.NFT);
-        assertThat(status.listing()).isEqualTo(rules.ruleSet().expectedListing());
+        assertThat(status.backends()).isEqualTo(used);
+        assertThat(iptables.dump(POD, "iptables-nft")).contains("-A TRELLIS_OUTPUT -p tcp -j REDIRECT --to-ports 15001");
+        assertThat(iptables.dump(POD, "ip6tables-nft")).contains("-A TRELLIS_OUTPUT -p tcp -j REDIRECT --to-ports 15001");
     }
 
     @Test
     void installingTwiceLeavesExactlyTheSameRules() {
         rules.install(POD);
-        String once = iptables.dump(POD, "iptables-nft");
+        String v4 = iptables.dump(POD, "iptables-nft");
+        String v6 = iptables.dump(POD, "ip6tables-nft");
 
         rules.install(POD);
 
-        assertThat(iptables.dump(POD, "iptables-nft")).isEqualTo(once);
+        assertThat(iptables.dump(POD, "iptables-nft")).isEqualTo(v4);
+        assertThat(iptables.dump(POD, "ip6tables-nft")).isEqualTo(v6);
         assertThat(rules.status(POD).complete()).isTrue();
     }
 
@@ -56,13 +67,16 @@ class CaptureRulesTest {
         iptables.seed(POD, "iptables-nft", "nat", "-A CNI_HOSTPORT -p tcp -j RETURN");
         iptables.seed(POD, "iptables-nft", "nat", "-A OUTPUT -j CNI_HOSTPORT");
         iptables.seed(POD, "iptables-nft", "mangle", "-A PREROUTING -j MARK --set-mark 0x4000/0x4000");
-        String before = iptables.dump(POD, "iptables-nft");
+        iptables.seed(POD, "ip6tables-nft", "nat", "-A POSTROUTING -j MASQUERADE");
+        String v4 = iptables.dump(POD, "iptables-nft");
+        String v6 = iptables.dump(POD, "ip6tables-nft");
 
         rules.install(POD);
-        assertThat(iptables.dump(POD, "iptables-nft")).isNotEqualTo(before).contains("CNI_HOSTPORT");
+        assertThat(iptables.dump(POD, "iptables-nft")).isNotEqualTo(v4).contains("CNI_HOSTPORT");
         rules.uninstall(POD);
 
-        assertThat(iptables.dump(POD, "iptables-nft")).isEqualTo(before);
+        assertThat(iptables.dump(POD, "iptables-nft")).isEqualTo(v4);
+        assertThat(iptables.dump(POD, "ip6tables-nft")).isEqualTo(v6);
         assertThat(rules.status(POD).absent()).isTrue();
     }
 
@@ -93,6 +107,7 @@ class CaptureRulesTest {
         iptables.seed(POD, "iptables-nft", "nat", "-N TRELLIS_OLD");
         iptables.seed(POD, "iptables-nft", "nat", "-A TRELLIS_OLD -p tcp -j RETURN");
         iptables.seed(POD, "iptables-nft", "nat", "-A POSTROUTING -j TRELLIS_OLD");
+        iptables.seed(POD, "ip6tables-nft", "nat", "-D OUTPUT -j TRELLIS_OUTPUT");
         assertThat(rules.status(POD).complete()).isFalse();
 
         rules.install(POD);
@@ -104,10 +119,11 @@ class CaptureRulesTest {
     @Test
     void fallsBackToLegacyWhenNftDoesNotWork() {
         iptables.breakBinary("iptables-nft");
+        iptables.breakBinary("ip6tables-nft");
 
-        assertThat(rules.install(POD)).isEqualTo(IptablesBackend.LEGACY);
+        assertThat(rules.install(POD)).containsEntry(IPV4, IptablesBackend.LEGACY).containsEntry(IPV6, IptablesBackend.LEGACY);
 
-        assertThat(rules.status(POD).backend()).isEqualTo(IptablesBackend.LEGACY);
+        assertThat(rules.status(POD).backends()).containsEntry(IPV4, IptablesBackend.LEGACY);
         rules.uninstall(POD);
         assertThat(rules.status(POD).absent()).isTrue();
     }
@@ -118,9 +134,10 @@ class CaptureRulesTest {
                 List.of(IptablesBackend.LEGACY));
         legacyOnly.install(POD);
 
-        assertThat(rules.install(POD)).isEqualTo(IptablesBackend.LEGACY);
+        assertThat(rules.install(POD)).containsEntry(IPV4, IptablesBackend.LEGACY);
 
         assertThat(iptables.dump(POD, "iptables-nft")).doesNotContain("TRELLIS");
+        assertThat(iptables.dump(POD, "ip6tables-nft")).doesNotContain("TRELLIS");
     }
 
     @Test
@@ -131,8 +148,39 @@ class CaptureRulesTest {
 
         rules.uninstall(POD);
 
-        assertThat(iptables.dump(POD, "iptables-nft")).doesNotContain("TRELLIS");
-        assertThat(iptables.dump(POD, "iptables-legacy")).doesNotContain("TRELLIS");
+        for (String binary : List.of("iptables-nft", "iptables-legacy", "ip6tables-nft", "ip6tables-legacy")) {
+            assertThat(iptables.dump(POD, binary)).as(binary).doesNotContain("TRELLIS");
+        }
+    }
+
+    @Test
+    void aKernelWithoutIpv6GetsOnlyTheIpv4Rules() {
+        iptables.withoutIpv6();
+
+        assertThat(rules.install(POD)).containsOnlyKeys(IPV4);
+
+        assertThat(rules.status(POD).complete()).isTrue();
+        rules.uninstall(POD);
+        assertThat(rules.status(POD).absent()).isTrue();
+    }
+
+    @Test
+    void aBrokenIp6tablesOnAnIpv6KernelFailsClosed() {
+        iptables.breakBinary("ip6tables-nft");
+        iptables.breakBinary("ip6tables-legacy");
+
+        assertThatThrownBy(() -> rules.install(POD))
+                .isInstanceOf(CaptureException.NoWorkingIptables.class)
+                .hasMessageContaining("no working ip6tables (ipv6) in netns trlt-pod-a1");
+    }
+
+    @Test
+    void anIpv4OnlyConfigurationLeavesIp6tablesAlone() {
+        CaptureRules v4 = new CaptureRules(iptables, CaptureConfig.defaults(List.of()).withFamilies(IPV4));
+
+        assertThat(v4.install(POD)).containsOnlyKeys(IPV4);
+
+        assertThat(iptables.calls()).noneMatch(call -> call.argv().getFirst().startsWith("ip6tables"));
     }
 
     @Test
@@ -142,7 +190,7 @@ class CaptureRulesTest {
 
         assertThatThrownBy(() -> rules.install(POD))
                 .isInstanceOf(CaptureException.NoWorkingIptables.class)
-                .hasMessageContaining("netns trlt-pod-a1")
+                .hasMessageContaining("no working iptables (ipv4) in netns trlt-pod-a1")
                 .hasMessageContaining("'iptables-nft -w -t nat -S' exited with 1: iptables-nft v1.8.9: can't initialize")
                 .hasMessageContaining("iptables-legacy -w -t nat -S")
                 .hasMessageContaining("'iptables' package");
@@ -154,7 +202,7 @@ class CaptureRulesTest {
 
         assertThatThrownBy(() -> rules.install(POD))
                 .isInstanceOf(CaptureException.RuleCommandFailed.class)
-                .hasMessageContaining("installing capture rules in netns trlt-pod-a1 failed")
+                .hasMessageContaining("installing ipv4 capture rules in netns trlt-pod-a1 failed")
                 .hasMessageContaining("'iptables-nft-restore -w --noflush' exited with 4: iptables: injected failure")
                 .hasMessageContaining("REDIRECT");
     }

@@ -30,10 +30,18 @@ final class FakeIptables implements CommandRunner {
     private final Set<String> brokenBinaries = new HashSet<>();
     private final Map<String, Map<String, LinkedHashMap<String, List<String>>>> state = new HashMap<>();
     private Predicate<List<String>> failWhen = argv -> false;
+    private boolean ipv6 = true;
 
     /** Makes every call of {@code binary} fail as a missing kernel module would. */
     void breakBinary(String binary) {
         brokenBinaries.add(binary);
+    }
+
+    /** A kernel booted with ipv6.disable=1: ip6tables cannot work and /proc/net/if_inet6 is missing. */
+    void withoutIpv6() {
+        ipv6 = false;
+        brokenBinaries.add("ip6tables-nft");
+        brokenBinaries.add("ip6tables-legacy");
     }
 
     /** Makes matching commands fail with a recognisable stderr. */
@@ -66,6 +74,10 @@ final class FakeIptables implements CommandRunner {
     public CommandResult run(Netns netns, List<String> argv, String stdin) {
         calls.add(new Call(netns, List.copyOf(argv), stdin));
         String binary = argv.getFirst();
+        if (binary.equals("test")) {
+            boolean exists = !argv.getLast().equals("/proc/net/if_inet6") || ipv6;
+            return new CommandResult(argv, exists ? 0 : 1, "", "");
+        }
         if (brokenBinaries.contains(binary.replace("-restore", ""))) {
             return new CommandResult(argv, 1, "", binary + " v1.8.9: can't initialize iptables table `nat': "
                     + "Table does not exist (do you need to insmod?)\n");

@@ -7,6 +7,7 @@ import io.trellis.install.agent.CaptureConfig;
 import io.trellis.install.agent.CaptureRules;
 import io.trellis.install.agent.CaptureStatus;
 import io.trellis.install.agent.CommandResult;
+import io.trellis.install.agent.IpFamily;
 import io.trellis.install.agent.IptablesBackend;
 import io.trellis.install.agent.ProcessCommandRunner;
 import java.nio.file.Path;
@@ -134,17 +135,19 @@ class CaptureInLabTest {
     }
 
     @Test
-    void installIsIdempotentAndUninstallRestoresTheNamespaceInBothBackends() {
+    void installIsIdempotentAndUninstallRestoresTheNamespaceInBothBackendsAndFamilies() {
         LabPod a2 = lab.pod("a2");
         for (IptablesBackend backend : IptablesBackend.values()) {
-            CaptureRules only = new CaptureRules(new ProcessCommandRunner(), CaptureConfig.defaults(List.of()),
-                    List.of(backend));
+            // An IPv6 probe source too, so ip6tables' own way of printing addresses is checked.
+            CaptureRules only = new CaptureRules(new ProcessCommandRunner(),
+                    CaptureConfig.defaults(List.of(a2.node().gatewayIp(), "fd00:241:1:0:0:0:0:1")), List.of(backend));
             String pristine = dump(a2, backend);
 
-            assertThat(only.install(a2.netns())).isEqualTo(backend);
+            assertThat(only.install(a2.netns())).isEqualTo(Map.of(IpFamily.IPV4, backend, IpFamily.IPV6, backend));
             String once = dump(a2, backend);
             CaptureStatus status = only.status(a2.netns());
             assertThat(status.complete()).as(backend + ": " + status.listing()).isTrue();
+            assertThat(status.listing()).contains("ipv6 nat: -A TRELLIS_PREROUTING -s fd00:241:1::1/128 -p tcp -j RETURN");
             // Captured, and nothing listens on :15001 in a2: the connection is refused inside the pod.
             assertThat(a2.exec("python3", client.toString(), lab.pod("b1").ip(), "8080").ok()).isFalse();
 
@@ -158,9 +161,14 @@ class CaptureInLabTest {
         }
     }
 
-    /** The rules of the tables the capture uses, as that backend lists them. */
+    /** The rules of the tables the capture uses, as that backend lists them, for both families. */
     private static String dump(LabPod pod, IptablesBackend backend) {
-        return ok(pod.exec(backend.binary(), "-w", "-t", "nat", "-S"))
-                + ok(pod.exec(backend.binary(), "-w", "-t", "mangle", "-S"));
+        StringBuilder out = new StringBuilder();
+        for (IpFamily family : IpFamily.values()) {
+            for (String table : List.of("nat", "mangle")) {
+                out.append(ok(pod.exec(backend.binary(family), "-w", "-t", table, "-S")));
+            }
+        }
+        return out.toString();
     }
 }
