@@ -1,0 +1,97 @@
+package io.trellis.waypoint.config;
+
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.trellis.waypoint.lb.Endpoint;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Translates an Envoy v3 {@code ClusterLoadAssignment} (EDS, or a static cluster's
+ * {@code load_assignment}) into endpoints. Priorities and locality weights are not implemented
+ * and are rejected; {@code locality} itself is informational and accepted.
+ */
+public final class EndpointsTranslator {
+  private static final Set<String> ASSIGNMENT = Set.of("cluster_name", "endpoints");
+  private static final Set<String> LOCALITY_ENDPOINTS = Set.of("locality", "lb_endpoints");
+  private static final Set<String> LB_ENDPOINT = Set.of("endpoint", "health_status", "load_balancing_weight");
+  private static final Set<String> ENDPOINT = Set.of("address");
+  private static final Set<String> ADDRESS = Set.of("socket_address");
+  private static final Set<String> SOCKET_ADDRESS = Set.of("address", "port_value");
+
+  private EndpointsTranslator() {}
+
+  /**
+   * The endpoints of {@code assignment}.
+   *
+   * @throws XdsNackException listing every unsupported or invalid field
+   */
+  public static List<Endpoint> translate(ClusterLoadAssignment assignment) throws XdsNackException {
+    ValidationErrors errors = new ValidationErrors();
+    List<Endpoint> out = translate(assignment, "cluster_load_assignment", errors);
+    errors.throwIfAny("ClusterLoadAssignment " + assignment.getClusterName());
+    return out;
+  }
+
+  static List<Endpoint> translate(ClusterLoadAssignment a, String path, ValidationErrors errors) {
+    ProtoFields.onlySupported(a, path, errors, ASSIGNMENT);
+    List<Endpoint> out = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < a.getEndpointsCount(); i++) {
+      LocalityLbEndpoints l = a.getEndpoints(i);
+      String lpath = ProtoFields.at(path + ".endpoints", i);
+      ProtoFields.onlySupported(l, lpath, errors, LOCALITY_ENDPOINTS);
+      for (int j = 0; j < l.getLbEndpointsCount(); j++) {
+        LbEndpoint e = l.getLbEndpoints(j);
+        String epath = ProtoFields.at(lpath + ".lb_endpoints", j);
+        Endpoint endpoint = endpoint(e, epath, errors);
+        if (endpoint != null && !seen.add(endpoint.address())) {
+          errors.add(epath, "duplicate endpoint " + endpoint.address());
+        } else if (endpoint != null) {
+          out.add(endpoint);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static @Nullable Endpoint endpoint(LbEndpoint e, String path, ValidationErrors errors) {
+    ProtoFields.onlySupported(e, path, errors, LB_ENDPOINT);
+    if (!e.hasEndpoint() || !e.getEndpoint().hasAddress() || !e.getEndpoint().getAddress().hasSocketAddress()) {
+      errors.add(path + ".endpoint.address.socket_address", "is required");
+      return null;
+    }
+    ProtoFields.onlySupported(e.getEndpoint(), path + ".endpoint", errors, ENDPOINT);
+    ProtoFields.onlySupported(e.getEndpoint().getAddress(), path + ".endpoint.address", errors, ADDRESS);
+    SocketAddress sa = e.getEndpoint().getAddress().getSocketAddress();
+    String spath = path + ".endpoint.address.socket_address";
+    ProtoFields.onlySupported(sa, spath, errors, SOCKET_ADDRESS);
+    if (sa.getAddress().isEmpty() || sa.getPortValue() == 0 || sa.getPortValue() > 65535) {
+      errors.add(spath, "needs an address and a port_value in [1, 65535]");
+      return null;
+    }
+    int weight = e.hasLoadBalancingWeight() ? e.getLoadBalancingWeight().getValue() : 1;
+    if (weight < 1) {
+      errors.add(path + ".load_balancing_weight", "must be >= 1");
+      return null;
+    }
+    Endpoint.Health health = switch (e.getHealthStatus()) {
+      case UNKNOWN -> Endpoint.Health.UNKNOWN;
+      case HEALTHY -> Endpoint.Health.HEALTHY;
+      case DRAINING -> Endpoint.Health.DRAINING;
+      // No degraded tier: a degraded endpoint is not picked, like an unhealthy one.
+      case UNHEALTHY, TIMEOUT, DEGRADED -> Endpoint.Health.UNHEALTHY;
+      default -> {
+        errors.add(path + ".health_status", "unknown value " + e.getHealthStatusValue());
+        yield Endpoint.Health.UNHEALTHY;
+      }
+    };
+    String host = sa.getAddress().contains(":") ? "[" + sa.getAddress() + "]" : sa.getAddress();
+    return new Endpoint(host + ":" + sa.getPortValue(), weight, health);
+  }
+}
