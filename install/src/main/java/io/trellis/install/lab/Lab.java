@@ -18,6 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A running lab: handles for its nodes, pods and services, and the processes started in it.
  * Obtained from {@link LabManager#up} or {@link LabManager#attach}; {@link #close()} tears it down.
+ *
+ * <p>One {@code Lab} object per lab and process should start processes: two objects for the same
+ * lab (say, two JVMs that both attached) rewrite the same state file and may lose each other's
+ * process records (teardown still finds those processes through their namespaces).
  */
 public final class Lab implements AutoCloseable {
 
@@ -148,7 +152,8 @@ public final class Lab implements AutoCloseable {
     }
 
     private synchronized void forget(LabProcess process) {
-        store.write(currentState().withoutProcess(process.pid()));
+        // After teardown there is no state file and nothing left to forget.
+        store.read().ifPresent(state -> store.write(state.withoutProcess(process.pid())));
     }
 
     private LabState currentState() {
