@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one identity's certificate fresh. Fetches a first certificate on {@link #start()}, renews
- * when {@link RenewalPolicy#renewAtFraction()} of its lifetime has passed, and retries failures
+ * when {@link RenewalPolicy#renewAtFraction()} of its lifetime has passed (12 h into a 24 h SVID;
+ * see {@code renewalDelay} for how the lifetime is counted), and retries failures
  * with jittered exponential backoff. A failed renewal never replaces a certificate: the last good
  * one stays {@link #current()} until a new one arrives (even past its expiry, so a peer reports
  * "expired" rather than this side silently having nothing to present).
@@ -89,7 +90,7 @@ public final class CertificateRenewer implements AutoCloseable {
         synchronized (lock) {
             markStarted();
             current = initial;
-            scheduleLocked(renewalDelay(initial, clock.instant()));
+            scheduleLocked(renewalDelay(initial, clock.instant(), false));
         }
         notifyListeners(initial);
     }
@@ -182,7 +183,7 @@ public final class CertificateRenewer implements AutoCloseable {
                 }
                 current = fetched;
                 failures = 0;
-                scheduleLocked(renewalDelay(fetched, now));
+                scheduleLocked(renewalDelay(fetched, now, true));
             }
             log.info("event=certificate_rotated id={} serial={} not_after={} next_renewal={}", id,
                     fetched.leaf().getSerialNumber().toString(16), fetched.notAfter(), nextAttempt());
@@ -216,10 +217,23 @@ public final class CertificateRenewer implements AutoCloseable {
         return null;
     }
 
-    private Duration renewalDelay(WorkloadCertificate certificate, Instant now) {
-        Duration lifetime = Duration.between(certificate.notBefore(), certificate.notAfter());
-        Instant renewAt = certificate.notBefore().plusMillis((long) (lifetime.toMillis() * policy.renewAtFraction()));
+    /**
+     * Time until renewal: {@code renewAtFraction} of the lifetime. For a certificate just fetched,
+     * the lifetime counts from now rather than from notBefore, because the CA backdates notBefore
+     * for clock skew; counting from there would renew a short-lived certificate at once, again and
+     * again. A certificate handed to {@link #start(WorkloadCertificate)} may be old, so its lifetime
+     * counts from notBefore and an overdue one is renewed right away. Fresh certificates wait at
+     * least {@link RenewalPolicy#initialBackoff()}, so a CA about to expire (and so issuing ever
+     * shorter certificates) cannot drive a tight renewal loop.
+     */
+    private Duration renewalDelay(WorkloadCertificate certificate, Instant now, boolean fresh) {
+        Instant start = fresh && now.isAfter(certificate.notBefore()) ? now : certificate.notBefore();
+        Duration lifetime = Duration.between(start, certificate.notAfter());
+        Instant renewAt = start.plusMillis((long) (lifetime.toMillis() * policy.renewAtFraction()));
         Duration delay = Duration.between(now, renewAt);
+        if (fresh && delay.compareTo(policy.initialBackoff()) < 0) {
+            return policy.initialBackoff();
+        }
         return delay.isNegative() ? Duration.ZERO : delay;
     }
 

@@ -54,18 +54,51 @@ class CertificateRenewerTest {
         WorkloadCertificate first = renewer.current();
         assertThat(first).isNotNull();
         assertThat(rotations).containsExactly(first);
-        Instant halfway = first.notBefore().plus(Duration.between(first.notBefore(), first.notAfter()).dividedBy(2));
+        // 24 h certificate fetched now: renewal 12 h from now (the 5 min notBefore backdating is not lifetime).
+        Instant halfway = clock.instant().plus(Duration.ofHours(12));
         assertThat(renewer.nextAttempt()).isEqualTo(halfway);
 
-        scheduler.advance(Duration.between(clock.instant(), halfway).minusSeconds(1));
+        scheduler.advance(Duration.ofHours(12).minusSeconds(1));
         assertThat(fetches).isEqualTo(1);
         assertThat(renewer.current()).isSameAs(first);
 
         scheduler.advance(Duration.ofSeconds(1));
         assertThat(fetches).isEqualTo(2);
         assertThat(renewer.current()).isNotSameAs(first);
-        assertThat(renewer.current().notAfter()).isAfter(first.notAfter());
+        assertThat(renewer.current().notAfter()).isEqualTo(first.notAfter().plus(Duration.ofHours(12)));
         assertThat(rotations).hasSize(2).last().isSameAs(renewer.current());
+        assertThat(renewer.nextAttempt()).isEqualTo(halfway.plus(Duration.ofHours(12)));
+    }
+
+    @Test
+    void shortLivedCertificatesDoNotCauseARenewalLoop() {
+        CertificateRenewer renewer = new CertificateRenewer(WEB,
+                () -> CompletableFuture.completedFuture(ca.issue(WEB, Duration.ofMinutes(2))), scheduler, clock, random);
+        renewer.start();
+
+        scheduler.runDue();
+
+        // notBefore is 5 min in the past, longer than the whole 2 min TTL; renewal is still 1 min out.
+        assertThat(renewer.current().notBefore()).isBefore(clock.instant().minus(Duration.ofMinutes(2)));
+        assertThat(renewer.nextAttempt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void aCaAboutToExpireCannotDriveATightLoop() {
+        CertificateAuthority dying = CertificateAuthority.selfSigned("cluster.local", Duration.ofSeconds(10), clock);
+        CertificateRenewer renewer = new CertificateRenewer(WEB, () -> {
+            fetches++;
+            return CompletableFuture.completedFuture(dying.issue(WEB, TTL));
+        }, scheduler, clock, random);
+        renewer.start();
+        scheduler.runDue();
+
+        scheduler.advance(Duration.ofMillis(9999));
+
+        // Each certificate lives half as long as the one before; without the 1 s floor the renewals
+        // would pile up in the CA's last second. With it there is at most one per second.
+        assertThat(fetches).isBetween(2, 10);
+        assertThat(renewer.current().notAfter()).isEqualTo(dying.notAfter());
     }
 
     @Test
@@ -131,9 +164,9 @@ class CertificateRenewerTest {
         assertThat(renewed).isNotSameAs(good);
         assertThat(renewer.consecutiveFailures()).isZero();
         assertThat(rotations).containsExactly(good, renewed);
-        Instant halfway = renewed.notBefore()
-                .plus(Duration.between(renewed.notBefore(), renewed.notAfter()).dividedBy(2));
-        assertThat(renewer.nextAttempt()).isEqualTo(halfway);
+        // Renewal half-way through the new certificate's life (X.509 keeps whole seconds only).
+        Instant halfway = renewed.notAfter().minus(Duration.ofHours(12));
+        assertThat(renewer.nextAttempt()).isBetween(halfway.minusSeconds(1), halfway.plusSeconds(1));
     }
 
     @Test
@@ -291,6 +324,34 @@ class CertificateRenewerTest {
         assertThat(policy.backoff(10_000)).isEqualTo(Duration.ofMinutes(5));
         assertThatThrownBy(() -> new RenewalPolicy(1.0, Duration.ofSeconds(1), Duration.ofSeconds(2), 0.2))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void worksWithARealSchedulerAndFetchesCompletingOnAnotherThread() {
+        CertificateAuthority realCa = CertificateAuthority.selfSigned("cluster.local", Duration.ofDays(1),
+                java.time.Clock.systemUTC());
+        java.util.concurrent.ScheduledExecutorService real = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        java.util.concurrent.ExecutorService caThread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        try (CertificateRenewer renewer = new CertificateRenewer(WEB,
+                () -> CompletableFuture.supplyAsync(() -> realCa.issue(WEB, TTL), caThread), real,
+                java.time.Clock.systemUTC(), new java.util.SplittableRandom())) {
+            renewer.addListener(c -> seen.incrementAndGet());
+            renewer.start();
+            io.trellis.testkit.Await.until("first certificate announced", Duration.ofSeconds(30), () -> seen.get() == 1);
+            WorkloadCertificate first = renewer.current();
+
+            renewer.renewNow();
+            // Listeners run after current() changed, so wait for the second notification itself.
+            io.trellis.testkit.Await.until("renewed certificate announced", Duration.ofSeconds(30),
+                    () -> seen.get() == 2);
+
+            assertThat(renewer.current()).isNotSameAs(first);
+            assertThat(renewer.nextAttempt()).isAfter(Instant.now().plus(Duration.ofHours(11)));
+        } finally {
+            real.shutdownNow();
+            caThread.shutdownNow();
+        }
     }
 
     /** Returns scripted values from nextDouble (then 0.5, no jitter), so backoff delays are exact. */
