@@ -19,6 +19,7 @@ import io.trellis.api.workload.v1.ProxyStatus;
 import io.trellis.controller.ca.BearerToken;
 import io.trellis.controller.ca.BootstrapTokens;
 import io.trellis.controller.ca.CaService;
+import io.trellis.controller.envoy.EnvoyXdsServer;
 import io.trellis.controller.model.MeshModel;
 import io.trellis.controller.source.DirectoryConfigSource;
 import io.trellis.controller.xds.PeerAddress;
@@ -35,6 +36,8 @@ import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,6 +70,7 @@ public final class Controller implements AutoCloseable {
     private @Nullable MonitoringServer monitoring;
     private @Nullable WorkloadXdsServer xds;
     private @Nullable CertificateAuthority ca;
+    private @Nullable EnvoyXdsServer envoy;
 
     public Controller(ControllerSettings settings) {
         this.settings = settings;
@@ -94,15 +98,21 @@ public final class Controller implements AutoCloseable {
         TaskScheduler scheduler = TaskScheduler.of(pushExecutor);
         WorkloadXdsServer server = new WorkloadXdsServer(registry, Clock.systemUTC(), scheduler::nanoTime);
         xds = server;
-        PushPipeline p = new PushPipeline(settings.mesh(), server, model::set, scheduler, settings.debounceQuiet(),
-                settings.debounceMax());
+        EnvoyXdsServer envoyServer = new EnvoyXdsServer();
+        envoy = envoyServer;
+        PushPipeline p = new PushPipeline(settings.mesh(), server, m -> {
+            model.set(m);
+            envoyServer.publish(m);
+        }, scheduler, settings.debounceQuiet(), settings.debounceMax());
         pipeline = p;
         CaService caService = new CaService(authority, tokens, model::get, settings.maxCertTtl(), registry);
 
-        ServerServiceDefinition[] services = {
+        List<ServerServiceDefinition> list = new ArrayList<>(List.of(
                 ServerInterceptors.intercept(server, new PeerAddress()),
                 ServerInterceptors.intercept(caService, new BearerToken(), new PeerAddress()),
-                new ProxyStatusServiceImpl(server).bindService()};
+                new ProxyStatusServiceImpl(server).bindService()));
+        envoyServer.services().forEach(s -> list.add(s.bindService()));
+        ServerServiceDefinition[] services = list.toArray(new ServerServiceDefinition[0]);
         plaintext = startGrpc(settings.xdsPort(), null, services);
         tls = startGrpc(settings.xdsTlsPort(), serverTls(authority), services);
 
@@ -175,8 +185,8 @@ public final class Controller implements AutoCloseable {
     }
 
     /** The CA's trust bundle roots, for clients of the TLS port. */
-    public java.util.List<X509Certificate> roots() {
-        return ca == null ? java.util.List.of() : ca.trustBundle().roots();
+    public List<X509Certificate> roots() {
+        return ca == null ? List.of() : ca.trustBundle().roots();
     }
 
     private String proxyStatusText() {
