@@ -28,6 +28,15 @@ public record CaptureConfig(int proxyMark, int markMask, int outboundPort, int i
     public static final int DEFAULT_PROXY_MARK = 0x539;
     /** The low 12 bits, leaving the rest of the mark to other users of the pod namespace. */
     public static final int DEFAULT_MARK_MASK = 0xfff;
+    /**
+     * Connection mark of a connection the node-proxy opened toward its own pod with a foreign
+     * source address (IP_TRANSPARENT, to keep the client's IP toward the app). The app's replies
+     * to such a connection carry it and are routed back into the pod ({@link #TRANSPARENT_ROUTE_TABLE})
+     * instead of out to the real client, which never opened that connection.
+     */
+    public static final int TRANSPARENT_MARK = 0x53a;
+    /** Policy-routing table holding only {@code local default dev lo}: where packets with {@link #TRANSPARENT_MARK} go. */
+    public static final int TRANSPARENT_ROUTE_TABLE = 1337;
     public static final int OUTBOUND_PORT = 15001;
     public static final int INBOUND_PLAINTEXT_PORT = 15006;
     public static final int HBONE_PORT = 15008;
@@ -36,6 +45,11 @@ public record CaptureConfig(int proxyMark, int markMask, int outboundPort, int i
         if ((proxyMark & markMask) != proxyMark || proxyMark == 0) {
             throw new IllegalArgumentException("proxy mark 0x" + Integer.toHexString(proxyMark)
                     + " must be non-zero and inside the mark mask 0x" + Integer.toHexString(markMask));
+        }
+        if ((TRANSPARENT_MARK & markMask) != TRANSPARENT_MARK || proxyMark == TRANSPARENT_MARK) {
+            throw new IllegalArgumentException("the mark mask 0x" + Integer.toHexString(markMask)
+                    + " must also cover the transparent-return mark 0x" + Integer.toHexString(TRANSPARENT_MARK)
+                    + ", and the proxy mark must differ from it");
         }
         for (int port : new int[] {outboundPort, inboundPlaintextPort, hbonePort}) {
             if (port < 1 || port > 65535) {
@@ -73,5 +87,10 @@ public record CaptureConfig(int proxyMark, int markMask, int outboundPort, int i
     /** {@code 0x539/0xfff}, as iptables prints a mark match. */
     String markMatch() {
         return "0x" + Integer.toHexString(proxyMark) + "/0x" + Integer.toHexString(markMask);
+    }
+
+    /** {@code 0x53a/0xfff}, as iptables and {@code ip rule} print it. */
+    String transparentMarkMatch() {
+        return "0x" + Integer.toHexString(TRANSPARENT_MARK) + "/0x" + Integer.toHexString(markMask);
     }
 }

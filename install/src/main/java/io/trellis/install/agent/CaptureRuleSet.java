@@ -11,6 +11,10 @@ import java.util.List;
  * <p>Every chain is named {@value #CHAIN_PREFIX}{@code *}; install and uninstall touch nothing else.
  * The rules and why each one is there:
  * <ul>
+ *   <li>mangle OUTPUT: when the node-proxy connects to its own pod's app with a client's address
+ *       as source (IP_TRANSPARENT), mark the connection, and mark the app's replies on it; a
+ *       policy route ({@link #routingListing()}) sends those replies back into the pod, to the
+ *       proxy's socket, instead of out to the client, which never opened that connection.
  *   <li>mangle PREROUTING: drop TCP that conntrack calls INVALID. Such a segment is not NATed, so
  *       it would reach the app's port directly; the app answers with a RST that kills the proxied
  *       connection.
@@ -50,7 +54,7 @@ public final class CaptureRuleSet {
     public CaptureRuleSet(CaptureConfig config, IpFamily family) {
         this.config = config;
         this.family = family;
-        this.chains = List.of(mangleInbound(), natInbound(config, family), natOutbound(config));
+        this.chains = List.of(mangleInbound(), mangleOutbound(config), natInbound(config, family), natOutbound(config));
     }
 
     public CaptureConfig config() {
@@ -73,6 +77,18 @@ public final class CaptureRuleSet {
     private static Chain mangleInbound() {
         return new Chain("mangle", CHAIN_PREFIX + "PREROUTING", "PREROUTING",
                 List.of("-A TRELLIS_PREROUTING -p tcp -m conntrack --ctstate INVALID -j DROP"));
+    }
+
+    private static Chain mangleOutbound(CaptureConfig config) {
+        String chain = CHAIN_PREFIX + "OUTPUT";
+        String transparent = config.transparentMarkMatch();
+        return new Chain("mangle", chain, "OUTPUT", List.of(
+                // The proxy's socket toward its own pod with a client's address as source: remember the connection.
+                "-A " + chain + " -m mark --mark " + config.markMatch()
+                        + " -m addrtype ! --src-type LOCAL --dst-type LOCAL -j CONNMARK --set-xmark " + transparent,
+                // The app's replies on such a connection: mark them so policy routing keeps them in the pod.
+                "-A " + chain + " -m connmark --mark " + transparent + " -m mark ! --mark " + config.markMatch()
+                        + " -j MARK --set-xmark " + transparent));
     }
 
     private static Chain natInbound(CaptureConfig config, IpFamily family) {
@@ -127,7 +143,15 @@ public final class CaptureRuleSet {
             lines.add(label(chain.table()) + chain.jumpSpec());
             chain.rules().forEach(rule -> lines.add(label(chain.table()) + rule));
         }
+        lines.addAll(routingListing());
         return lines;
+    }
+
+    /** The policy route and rule for transparent returns, in the normalised form status reports them. */
+    List<String> routingListing() {
+        return List.of(family.label() + " route: local default dev lo table " + CaptureConfig.TRANSPARENT_ROUTE_TABLE,
+                family.label() + " rule: fwmark " + config.transparentMarkMatch() + " lookup "
+                        + CaptureConfig.TRANSPARENT_ROUTE_TABLE);
     }
 
     /** {@code "ipv4 nat: "}: how listings name where a rule lives. */

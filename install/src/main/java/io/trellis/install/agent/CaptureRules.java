@@ -31,6 +31,7 @@ public final class CaptureRules {
     private final CaptureConfig config;
     private final Map<IpFamily, CaptureRuleSet> ruleSets = new EnumMap<>(IpFamily.class);
     private final List<IptablesBackend> preference;
+    private final TransparentReturnRoute route;
 
     /** Rules for {@code config}, preferring iptables-nft and falling back to iptables-legacy. */
     public CaptureRules(CommandRunner runner, CaptureConfig config) {
@@ -46,6 +47,7 @@ public final class CaptureRules {
         this.config = config;
         config.families().forEach(f -> ruleSets.put(f, new CaptureRuleSet(config, f)));
         this.preference = List.copyOf(preference);
+        this.route = new TransparentReturnRoute(runner, config);
     }
 
     /** The rule set of one family. */
@@ -91,6 +93,7 @@ public final class CaptureRules {
             removeChains(netns, backend, family, listing,
                     listing.ownChains().stream().filter(c -> !expected.contains(c)).toList());
         }
+        route.install(netns, family);
     }
 
     /** Removes every Trellis chain and jump from {@code netns}, in every family and backend that works there. */
@@ -105,6 +108,9 @@ public final class CaptureRules {
                     TableListing listing = TableListing.parse(table, result.stdout());
                     removeChains(netns, backend, family, listing, listing.ownChains());
                 }
+            }
+            if (ipv6PresentOrV4(netns, family)) {
+                route.uninstall(netns, family);
             }
         }
         log.info("event=capture_removed netns=\"{}\"", netns.describe());
@@ -129,6 +135,7 @@ public final class CaptureRules {
                     break;
                 }
             }
+            lines.addAll(route.listing(netns, set.family()));
         }
         return new CaptureStatus(backends, lines, !lines.isEmpty() && lines.equals(expected));
     }
@@ -221,6 +228,10 @@ public final class CaptureRules {
             return Optional.empty();
         }
         throw new CaptureException.NoWorkingIptables(netns, family, String.join("; ", failures));
+    }
+
+    private boolean ipv6PresentOrV4(Netns netns, IpFamily family) {
+        return family == IpFamily.IPV4 || ipv6Present(netns);
     }
 
     private boolean ipv6Present(Netns netns) {

@@ -21,6 +21,11 @@ class CaptureRulesTest {
         assertThat(rules.ruleSet(IPV4).expectedListing()).containsExactly(
                 "ipv4 mangle: -A PREROUTING -j TRELLIS_PREROUTING",
                 "ipv4 mangle: -A TRELLIS_PREROUTING -p tcp -m conntrack --ctstate INVALID -j DROP",
+                "ipv4 mangle: -A OUTPUT -j TRELLIS_OUTPUT",
+                "ipv4 mangle: -A TRELLIS_OUTPUT -m mark --mark 0x539/0xfff -m addrtype ! --src-type LOCAL"
+                        + " --dst-type LOCAL -j CONNMARK --set-xmark 0x53a/0xfff",
+                "ipv4 mangle: -A TRELLIS_OUTPUT -m connmark --mark 0x53a/0xfff -m mark ! --mark 0x539/0xfff"
+                        + " -j MARK --set-xmark 0x53a/0xfff",
                 "ipv4 nat: -A PREROUTING -j TRELLIS_PREROUTING",
                 "ipv4 nat: -A TRELLIS_PREROUTING -p tcp -m tcp --dport 15008 -j RETURN",
                 "ipv4 nat: -A TRELLIS_PREROUTING -s 10.241.1.1/32 -p tcp -j RETURN",
@@ -28,7 +33,9 @@ class CaptureRulesTest {
                 "ipv4 nat: -A OUTPUT -j TRELLIS_OUTPUT",
                 "ipv4 nat: -A TRELLIS_OUTPUT -m mark --mark 0x539/0xfff -j RETURN",
                 "ipv4 nat: -A TRELLIS_OUTPUT -o lo -j RETURN",
-                "ipv4 nat: -A TRELLIS_OUTPUT -p tcp -j REDIRECT --to-ports 15001");
+                "ipv4 nat: -A TRELLIS_OUTPUT -p tcp -j REDIRECT --to-ports 15001",
+                "ipv4 route: local default dev lo table 1337",
+                "ipv4 rule: fwmark 0x53a/0xfff lookup 1337");
         assertThat(rules.ruleSet(IPV6).expectedListing())
                 .contains("ipv6 nat: -A TRELLIS_PREROUTING -s fd00:241:1::1/128 -p tcp -j RETURN",
                         "ipv6 nat: -A TRELLIS_OUTPUT -p tcp -j REDIRECT --to-ports 15001")
@@ -53,12 +60,39 @@ class CaptureRulesTest {
         rules.install(POD);
         String v4 = iptables.dump(POD, "iptables-nft");
         String v6 = iptables.dump(POD, "ip6tables-nft");
+        String routing = iptables.ipDump(POD, "-4") + iptables.ipDump(POD, "-6");
 
         rules.install(POD);
 
         assertThat(iptables.dump(POD, "iptables-nft")).isEqualTo(v4);
         assertThat(iptables.dump(POD, "ip6tables-nft")).isEqualTo(v6);
+        assertThat(iptables.ipDump(POD, "-4") + iptables.ipDump(POD, "-6")).isEqualTo(routing);
+        assertThat(iptables.ipDump(POD, "-4")).containsOnlyOnce("fwmark 0x53a/0xfff lookup 1337");
+        assertThat(iptables.ipDump(POD, "-6")).containsOnlyOnce("fwmark 0x53a/0xfff lookup 1337");
         assertThat(rules.status(POD).complete()).isTrue();
+    }
+
+    @Test
+    void transparentRepliesArePolicyRoutedBackIntoThePod() {
+        rules.install(POD);
+
+        for (String family : List.of("-4", "-6")) {
+            assertThat(iptables.ipDump(POD, family))
+                    .contains("1337:\tfrom all fwmark 0x53a/0xfff lookup 1337\n32766:\tfrom all lookup main")
+                    .contains("table 1337: [local default dev lo");
+        }
+    }
+
+    @Test
+    void uninstallRemovesOnlyOurPolicyRoutingRule() {
+        iptables.seedIpRule(POD, "-4", "100:\tfrom all fwmark 0x1/0x1 lookup 100");
+        String before = iptables.ipDump(POD, "-4");
+
+        rules.install(POD);
+        rules.uninstall(POD);
+
+        assertThat(iptables.ipDump(POD, "-4")).isEqualTo(before).contains("fwmark 0x1/0x1 lookup 100");
+        assertThat(rules.status(POD).absent()).isTrue();
     }
 
     @Test

@@ -11,10 +11,10 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * A recording fake of iptables for unit tests: keeps per-namespace, per-backend tables in memory
- * and answers {@code -S}, {@code -N/-F/-X/-A/-I/-D} and {@code iptables-restore --noflush} the
- * way the real tools do, including their refusals (deleting a chain still referenced, deleting a
- * rule that is not there).
+ * A recording fake of iptables (and of the few {@code ip rule}/{@code ip route} commands capture
+ * uses) for unit tests: keeps per-namespace, per-backend tables in memory and answers {@code -S},
+ * {@code -N/-F/-X/-A/-I/-D} and {@code iptables-restore --noflush} the way the real tools do,
+ * including their refusals (deleting a chain still referenced, deleting a rule that is not there).
  */
 final class FakeIptables implements CommandRunner {
 
@@ -31,6 +31,9 @@ final class FakeIptables implements CommandRunner {
     private final Map<String, Map<String, LinkedHashMap<String, List<String>>>> state = new HashMap<>();
     private Predicate<List<String>> failWhen = argv -> false;
     private boolean ipv6 = true;
+    /** Policy-routing rules ("prio:\tfrom all ...") and routes per table, by namespace and family. */
+    private final Map<String, List<String>> ipRules = new HashMap<>();
+    private final Map<String, Map<String, List<String>>> ipRoutes = new HashMap<>();
 
     /** Makes every call of {@code binary} fail as a missing kernel module would. */
     void breakBinary(String binary) {
@@ -74,6 +77,9 @@ final class FakeIptables implements CommandRunner {
     public CommandResult run(Netns netns, List<String> argv, String stdin) {
         calls.add(new Call(netns, List.copyOf(argv), stdin));
         String binary = argv.getFirst();
+        if (binary.equals("ip")) {
+            return ip(netns, argv);
+        }
         if (binary.equals("test")) {
             boolean exists = !argv.getLast().equals("/proc/net/if_inet6") || ipv6;
             return new CommandResult(argv, exists ? 0 : 1, "", "");
@@ -91,6 +97,70 @@ final class FakeIptables implements CommandRunner {
         }
         int t = argv.indexOf("-t");
         return apply(key, argv.get(t + 1), argv.subList(t + 2, argv.size()));
+    }
+
+    /** Adds a policy-routing rule as another tool would, e.g. {@code "100:\tfrom all fwmark 0x1 lookup 100"}. */
+    void seedIpRule(Netns netns, String family, String line) {
+        List<String> rules = rules(netns, family);
+        rules.add(line);
+        sortByPriority(rules);
+    }
+
+    private static void sortByPriority(List<String> rules) {
+        rules.sort(java.util.Comparator.comparingInt(r -> Integer.parseInt(r.substring(0, r.indexOf(':')))));
+    }
+
+    /** {@code ip rule show} and {@code ip route show table 1337} output, for before/after comparisons. */
+    String ipDump(Netns netns, String family) {
+        StringBuilder out = new StringBuilder(String.join("\n", rules(netns, family))).append('\n');
+        new java.util.TreeMap<>(ipRoutes.getOrDefault(netns.describe() + family, Map.of())).forEach((table, routes) -> {
+            if (!routes.isEmpty()) {
+                out.append("table ").append(table).append(": ").append(routes).append('\n');
+            }
+        });
+        return out.toString();
+    }
+
+    private List<String> rules(Netns netns, String family) {
+        return ipRules.computeIfAbsent(netns.describe() + family, k -> new ArrayList<>(List.of(
+                "0:\tfrom all lookup local", "32766:\tfrom all lookup main", "32767:\tfrom all lookup default")));
+    }
+
+    private CommandResult ip(Netns netns, List<String> argv) {
+        String family = argv.get(1);
+        List<String> args = argv.subList(2, argv.size());
+        List<String> rules = rules(netns, family);
+        Map<String, List<String>> routes = ipRoutes.computeIfAbsent(netns.describe() + family, k -> new HashMap<>());
+        String joined = String.join(" ", args);
+        if (joined.equals("rule show")) {
+            return new CommandResult(argv, 0, String.join("\n", rules) + "\n", "");
+        }
+        if (args.get(0).equals("rule")) {
+            // rule add|del fwmark M lookup T priority P
+            String line = args.get(7) + ":\tfrom all fwmark " + args.get(3) + " lookup " + args.get(5);
+            if (args.get(1).equals("add")) {
+                rules.add(line);
+                sortByPriority(rules);
+            } else if (!rules.remove(line)) {
+                return new CommandResult(argv, 2, "", "RTNETLINK answers: No such file or directory\n");
+            }
+            return new CommandResult(argv, 0, "", "");
+        }
+        String table = args.getLast();
+        List<String> inTable = routes.computeIfAbsent(table, t -> new ArrayList<>());
+        switch (args.get(1)) {
+            case "replace" -> {
+                String route = String.join(" ", args.subList(2, args.size() - 2));
+                inTable.removeIf(r -> r.startsWith(route));
+                inTable.add(route + (family.equals("-4") ? " scope host" : " metric 1024 pref medium"));
+            }
+            case "show" -> {
+                return new CommandResult(argv, 0, inTable.stream().map(r -> r + " \n").reduce("", String::concat), "");
+            }
+            case "flush" -> inTable.clear();
+            default -> throw new AssertionError("the fake does not know " + argv);
+        }
+        return new CommandResult(argv, 0, "", "");
     }
 
     private CommandResult restore(List<String> argv, String key, String input) {

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The capture rules in a real pod namespace: outbound TCP lands on :15001 inside the pod, inbound
- * on :15006, HBONE and health probes pass, the proxy's marked sockets and loopback bypass capture.
+ * on :15006, HBONE and health probes pass, the proxy's marked sockets and loopback bypass capture,
+ * and a transparent (client-address-keeping) connection from the proxy to the app gets its replies.
  * Listeners answer with the port that accepted the connection and its SO_ORIGINAL_DST.
  */
 class CaptureInLabTest {
@@ -31,6 +32,7 @@ class CaptureInLabTest {
     private static LabManager manager;
     private static Lab lab;
     private static Path client;
+    private static Path transparentClient;
     private static CaptureRules rules;
 
     @BeforeAll
@@ -43,6 +45,7 @@ class CaptureInLabTest {
         lab = manager.up(spec);
         Path listener = NetnsTestSupport.script(runRoot, "tag_listener.py");
         client = NetnsTestSupport.script(runRoot, "line_client.py");
+        transparentClient = NetnsTestSupport.script(runRoot, "transparent_client.py");
         LabPod a1 = lab.pod("a1");
         listen(lab.pod("b1"), 8080, "app-b1", listener);
         listen(a1, 8080, "app-a1", listener);
@@ -130,6 +133,29 @@ class CaptureInLabTest {
     }
 
     @Test
+    void theProxyCanKeepAClientsAddressTowardTheApp() {
+        LabPod a1 = lab.pod("a1");
+        String client = lab.pod("b1").ip();
+
+        // As the node-proxy's inbound path does with IP_TRANSPARENT: a socket in a1, bound to b1's
+        // address, connecting to a1's app. The app's replies must come back to that socket.
+        String answer = ok(a1.exec("python3", transparentClient.toString(), client, a1.ip(), "8080", "10")).strip();
+
+        assertThat(answer).startsWith("app-a1 port=8080").endsWith("peer=" + client);
+    }
+
+    @Test
+    void withoutTheRulesATransparentConnectionsRepliesLeaveThePod() {
+        LabPod a2 = lab.pod("a2");
+
+        // a2 has no capture rules: the app's SYN-ACK goes out to b1, which never sent the SYN.
+        CommandResult attempt = a2.exec("python3", transparentClient.toString(), lab.pod("b1").ip(), a2.ip(), "8080", "2");
+
+        assertThat(attempt.ok()).isFalse();
+        assertThat(attempt.stderr()).contains("timed out");
+    }
+
+    @Test
     void otherPodsWithoutRulesAreUntouched() {
         assertThat(connect(lab.pod("a2"), lab.pod("b1").ip(), 8080)).startsWith("app-b1 port=8080");
     }
@@ -168,6 +194,10 @@ class CaptureInLabTest {
             for (String table : List.of("nat", "mangle")) {
                 out.append(ok(pod.exec(backend.binary(family), "-w", "-t", table, "-S")));
             }
+            String ip = family == IpFamily.IPV4 ? "-4" : "-6";
+            out.append(ok(pod.exec("ip", ip, "rule", "show")));
+            // An empty table may be reported as missing: only the output matters here.
+            out.append(pod.exec("ip", ip, "route", "show", "table", "1337").stdout());
         }
         return out.toString();
     }
