@@ -188,6 +188,7 @@ final class RouteActionTranslator {
    * Envoy retries any method; Trellis retries idempotent methods unless the policy lists methods
    * with {@code retriable_request_headers} matchers on {@code :method}.
    */
+  @SuppressWarnings("deprecation") // exact_match is deprecated but still honoured
   private static Set<String> retriableMethods(io.envoyproxy.envoy.config.route.v3.RetryPolicy r, String path, ValidationErrors errors) {
     if (r.getRetriableRequestHeadersCount() == 0) {
       return RetryPolicy.IDEMPOTENT_METHODS;

@@ -145,6 +145,7 @@ public final class RouteConfigTranslator {
     return new RouteAction.DirectResponse(d.getStatus(), body);
   }
 
+  @SuppressWarnings("deprecation") // `append` is deprecated in favour of append_action; both are honoured
   private static HeaderModifier headers(
       List<HeaderValueOption> add, List<String> remove, String path, String side, ValidationErrors errors) {
     List<HeaderModifier.Header> set = new ArrayList<>();

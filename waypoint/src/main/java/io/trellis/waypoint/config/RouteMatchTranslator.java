@@ -73,6 +73,8 @@ final class RouteMatchTranslator {
     return pathMatch == null ? null : new RouteMatch(pathMatch, null, headers, query, m.hasGrpc());
   }
 
+  // The deprecated specifiers are still sent by older control planes; they are honoured, not ignored.
+  @SuppressWarnings("deprecation")
   static @Nullable HeaderMatch header(HeaderMatcher h, String path, ValidationErrors errors) {
     ProtoFields.onlySupported(h, path, errors, HEADER_MATCHER);
     if (h.getName().isEmpty()) {
@@ -141,6 +143,7 @@ final class RouteMatchTranslator {
     };
   }
 
+  @SuppressWarnings("deprecation") // google_re2 is deprecated but still accepted when empty
   static @Nullable Pattern regex(RegexMatcher r, String path, ValidationErrors errors) {
     ProtoFields.onlySupported(r, path, errors, REGEX_MATCHER);
     if (r.hasGoogleRe2()) {

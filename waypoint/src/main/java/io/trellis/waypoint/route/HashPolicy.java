@@ -29,7 +29,7 @@ public sealed interface HashPolicy {
    * yields one, in order, joined; null if none does (the balancer then picks at random).
    */
   static @Nullable String hashKey(List<HashPolicy> policies, Request request) {
-    StringBuilder key = null;
+    @Nullable StringBuilder key = null;
     for (HashPolicy p : policies) {
       String v = p.value(request);
       if (v != null) {

@@ -1,6 +1,7 @@
 package io.trellis.waypoint.route;
 
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** How a route matches the request path (without query). */
 public sealed interface PathMatch {
@@ -63,7 +64,7 @@ public sealed interface PathMatch {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
       return o instanceof Regex r && r.pattern.pattern().equals(pattern.pattern());
     }
 

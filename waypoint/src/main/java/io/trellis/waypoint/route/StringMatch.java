@@ -2,6 +2,7 @@ package io.trellis.waypoint.route;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a header, query parameter or other string value is compared: Envoy's
@@ -68,7 +69,7 @@ public sealed interface StringMatch {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
       return o instanceof Regex r && r.pattern.pattern().equals(pattern.pattern());
     }
 

@@ -41,6 +41,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+@SuppressWarnings("deprecation") // exercises deprecated-but-supported fields such as exact_match
 class RouteConfigTranslatorTest {
 
   private static com.google.protobuf.Duration seconds(long s) {
