@@ -26,7 +26,7 @@ import java.util.List;
  *       is redirected to the outbound port. {@code -m owner} cannot tell the proxy apart because its
  *       sockets live in the pod namespace but belong to another process tree, hence the mark.
  * </ul>
- * Return traffic needs no rule: NAT applies to a connection's first packet, and conntrack
+ * Other return traffic needs no rule: NAT applies to a connection's first packet, and conntrack
  * rewrites the replies of a redirected connection back.
  */
 public final class CaptureRuleSet {

@@ -1,5 +1,6 @@
 package io.trellis.install.lab;
 
+import io.trellis.install.agent.CaptureConfig;
 import io.trellis.install.agent.CommandResult;
 import io.trellis.install.agent.Netns;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +60,15 @@ public final class LabPod {
     /** The pod's only non-loopback address. */
     public String ip() {
         return AddressPlan.podIp(node.index(), index);
+    }
+
+    /**
+     * The capture settings for this pod: standard ports and mark, with the node's gateway address
+     * (where the node's health probes come from) excluded from inbound capture. Install with
+     * {@code new CaptureRules(runner, pod.captureConfig()).install(pod.netns())}.
+     */
+    public CaptureConfig captureConfig() {
+        return CaptureConfig.defaults(List.of(node.gatewayIp()));
     }
 
     /** Runs a command inside the pod namespace and waits for it. */

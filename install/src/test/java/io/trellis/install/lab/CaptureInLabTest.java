@@ -53,7 +53,7 @@ class CaptureInLabTest {
         listen(a1, 15006, "proxy-inbound", listener);
         listen(a1, 15008, "proxy-hbone", listener);
         listen(lab.pod("a2"), 8080, "app-a2", listener);
-        rules = new CaptureRules(new ProcessCommandRunner(), CaptureConfig.defaults(List.of(a1.node().gatewayIp())));
+        rules = new CaptureRules(new ProcessCommandRunner(), a1.captureConfig());
         rules.install(a1.netns());
     }
 
