@@ -115,7 +115,13 @@ public final class Lab implements AutoCloseable {
      * Starts {@code command} inside {@code netns} (a lab namespace), output appended to
      * {@code logs/<name>.log}, and records it so teardown stops it even after a crash.
      */
-    public synchronized LabProcess start(String name, Netns.Named netns, List<String> command) {
+    public LabProcess start(String name, Netns.Named netns, List<String> command) {
+        return start(name, netns, command, Map.of());
+    }
+
+    /** As {@link #start(String, Netns.Named, List)} with extra environment variables for the process. */
+    public synchronized LabProcess start(String name, Netns.Named netns, List<String> command,
+            Map<String, String> environment) {
         if (!PROCESS_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("process name '" + name + "' must be letters, digits, '.', '_' or '-'");
         }
@@ -127,7 +133,9 @@ public final class Lab implements AutoCloseable {
         Process process;
         try {
             Files.createDirectories(logFile.getParent());
-            process = new ProcessBuilder(argv)
+            ProcessBuilder builder = new ProcessBuilder(argv);
+            builder.environment().putAll(environment);
+            process = builder
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

@@ -98,8 +98,9 @@ class LabNetnsTest {
     @Test
     void startedProcessesHaveLogsAndStopCleanly() {
         LabNode node = lab.node("node1");
-        LabProcess echo = node.start("echo-test", List.of("python3", "-u", "-c",
-                "import time; print('hello from node1', flush=True); time.sleep(600)"));
+        LabProcess echo = lab.start("echo-test", node.netns(), List.of("python3", "-u", "-c",
+                "import os, time; print('hello from', os.environ['WHO'], flush=True); time.sleep(600)"),
+                java.util.Map.of("WHO", "node1"));
         Await.until("process printed", WAIT, () -> echo.log().contains("hello from node1"));
         assertThat(lab.recordedProcesses()).anySatisfy(p -> {
             assertThat(p.name()).isEqualTo("echo-test");
