@@ -14,11 +14,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * Translates an Envoy v3 {@code ClusterLoadAssignment} (EDS, or a static cluster's
  * {@code load_assignment}) into endpoints. Priorities and locality weights are not implemented
- * and are rejected; {@code locality} itself is informational and accepted.
+ * and are rejected; {@code locality} and its weight are accepted and have no effect (as in Envoy
+ * without locality-weighted balancing).
  */
 public final class EndpointsTranslator {
   private static final Set<String> ASSIGNMENT = Set.of("cluster_name", "endpoints");
-  private static final Set<String> LOCALITY_ENDPOINTS = Set.of("locality", "lb_endpoints");
+  // A locality's load_balancing_weight only matters with locality-weighted balancing, which Envoy
+  // enables separately (common_lb_config); without it Envoy ignores the weight, and so do we.
+  private static final Set<String> LOCALITY_ENDPOINTS = Set.of("locality", "lb_endpoints", "load_balancing_weight");
   private static final Set<String> LB_ENDPOINT = Set.of("endpoint", "health_status", "load_balancing_weight");
   private static final Set<String> ENDPOINT = Set.of("address");
   private static final Set<String> ADDRESS = Set.of("socket_address");
@@ -46,6 +49,9 @@ public final class EndpointsTranslator {
       LocalityLbEndpoints l = a.getEndpoints(i);
       String lpath = ProtoFields.at(path + ".endpoints", i);
       ProtoFields.onlySupported(l, lpath, errors, LOCALITY_ENDPOINTS);
+      if (l.hasLoadBalancingWeight() && l.getLoadBalancingWeight().getValue() < 1) {
+        errors.add(lpath + ".load_balancing_weight", "must be >= 1");
+      }
       for (int j = 0; j < l.getLbEndpointsCount(); j++) {
         LbEndpoint e = l.getLbEndpoints(j);
         String epath = ProtoFields.at(lpath + ".lb_endpoints", j);

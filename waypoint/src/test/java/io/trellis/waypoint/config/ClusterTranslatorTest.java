@@ -212,8 +212,10 @@ class ClusterTranslatorTest {
 
   @Test
   void translatesEndpointsFromEds() throws Exception {
+    // The shape the Trellis controller sends: one default locality of weight 1.
     List<Endpoint> eps = EndpointsTranslator.translate(ClusterLoadAssignment.newBuilder().setClusterName("c")
-        .addEndpoints(LocalityLbEndpoints.newBuilder()
+        .addEndpoints(LocalityLbEndpoints.newBuilder().setLocality(Locality.getDefaultInstance())
+            .setLoadBalancingWeight(UInt32Value.of(1))
             .addLbEndpoints(lbEndpoint("10.1.0.1", 9080, 2, HealthStatus.UNKNOWN))
             .addLbEndpoints(lbEndpoint("10.1.0.2", 9080, 0, HealthStatus.UNHEALTHY)))
         .build());

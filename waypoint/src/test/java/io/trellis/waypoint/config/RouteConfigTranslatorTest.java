@@ -171,6 +171,41 @@ class RouteConfigTranslatorTest {
     assertThat(route(table, Request.of("GET", "/x", "elsewhere:80")).virtualHost().name()).isEqualTo("catch-all");
   }
 
+  /** The shape the Trellis controller emits for a service with an HTTPRoute (see controller/envoy). */
+  @Test
+  void acceptsTheControllersRouteShape() throws Exception {
+    RouteConfiguration rc = RouteConfiguration.newBuilder().setName("reviews.default.svc.cluster.local:9080")
+        .addVirtualHosts(VirtualHost.newBuilder().setName("reviews.default.svc.cluster.local:9080")
+            .addDomains("reviews.default.svc.cluster.local").addDomains("reviews.default.svc.cluster.local:9080")
+            .addDomains("10.96.0.10").addDomains("10.96.0.10:9080").addDomains("[fd00::a]").addDomains("[fd00::a]:9080")
+            .addRoutes(Route.newBuilder().setName("default/reviews")
+                .setMatch(RouteMatch.newBuilder().setPathSeparatedPrefix("/api")
+                    .addHeaders(HeaderMatcher.newBuilder().setName(":method").setStringMatch(StringMatcher.newBuilder().setExact("GET"))))
+                .setRoute(RouteAction.newBuilder()
+                    .setWeightedClusters(WeightedCluster.newBuilder()
+                        .addClusters(WeightedCluster.ClusterWeight.newBuilder().setName("a").setWeight(UInt32Value.of(80)))
+                        .addClusters(WeightedCluster.ClusterWeight.newBuilder().setName("b").setWeight(UInt32Value.of(20))))
+                    .setTimeout(seconds(10))
+                    .setRetryPolicy(RetryPolicy.newBuilder().setNumRetries(UInt32Value.of(0)).setPerTryTimeout(seconds(2)))
+                    .addRequestMirrorPolicies(RouteAction.RequestMirrorPolicy.newBuilder().setCluster("m")
+                        .setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(FractionalPercent.newBuilder()
+                            .setNumerator(10).setDenominator(FractionalPercent.DenominatorType.HUNDRED)))))
+                .addRequestHeadersToAdd(HeaderValueOption.newBuilder().setHeader(HeaderValue.newBuilder().setKey("x-a").setValue("1"))
+                    .setAppendAction(HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD)))
+            .addRoutes(Route.newBuilder().setName("default/zero").setMatch(RouteMatch.newBuilder().setPath("/zero"))
+                .setDirectResponse(DirectResponseAction.newBuilder().setStatus(500)))
+            .addRoutes(Route.newBuilder().setName("default").setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setRoute(RouteAction.newBuilder().setCluster("reviews"))))
+        .build();
+    RouteTable table = RouteConfigTranslator.translate(rc);
+    assertThat(route(table, Request.of("GET", "/api/x", "[fd00::a]:9080")).route().name()).isEqualTo("default/reviews");
+    assertThat(route(table, Request.of("POST", "/api/x", "10.96.0.10")).route().name()).isEqualTo("default");
+    var f = (io.trellis.waypoint.route.RouteAction.Forward) route(table, Request.of("GET", "/api", "reviews.default.svc.cluster.local:9080")).route().action();
+    assertThat(f.retry().numRetries()).isZero();
+    assertThat(f.timeouts()).isEqualTo(new io.trellis.waypoint.route.Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(2)));
+    assertThat(table.route(Request.of("GET", "/", "other:9080"))).isInstanceOf(RouteResult.NoRoute.class);
+  }
+
   @Test
   void envoyDefaultsApplyWhenFieldsAreUnset() throws Exception {
     RouteConfiguration rc = RouteConfiguration.newBuilder().addVirtualHosts(VirtualHost.newBuilder().setName("v")
