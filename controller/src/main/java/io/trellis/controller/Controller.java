@@ -21,7 +21,10 @@ import io.trellis.controller.ca.BootstrapTokens;
 import io.trellis.controller.ca.CaService;
 import io.trellis.controller.envoy.EnvoyXdsServer;
 import io.trellis.controller.model.MeshModel;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.trellis.controller.source.ConfigSource;
 import io.trellis.controller.source.DirectoryConfigSource;
+import io.trellis.controller.source.KubernetesConfigSource;
 import io.trellis.controller.xds.PeerAddress;
 import io.trellis.controller.xds.ProxyStatusServiceImpl;
 import io.trellis.controller.xds.PushPipeline;
@@ -63,7 +66,7 @@ public final class Controller implements AutoCloseable {
     private final ScheduledExecutorService sourceExecutor = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("config-source").factory());
     private final AtomicReference<MeshModel> model;
-    private @Nullable DirectoryConfigSource source;
+    private @Nullable ConfigSource source;
     private @Nullable PushPipeline pipeline;
     private @Nullable Server plaintext;
     private @Nullable Server tls;
@@ -116,16 +119,27 @@ public final class Controller implements AutoCloseable {
         plaintext = startGrpc(settings.xdsPort(), null, services);
         tls = startGrpc(settings.xdsTlsPort(), serverTls(authority), services);
 
-        DirectoryConfigSource s = new DirectoryConfigSource(settings.configDir(), DirectoryConfigSource.DEFAULT_DEBOUNCE,
-                settings.rescanInterval(), sourceExecutor);
+        ConfigSource s = configSource();
         source = s;
         s.start(p);
 
         monitoring = new MonitoringServer(new InetSocketAddress(settings.listenAddress(), settings.monitoringPort()),
                 registry, this::ready, this::proxyStatusText);
-        LOG.info("event=controller_started config_dir={} trust_domain={} xds_port={} xds_tls_port={} "
-                        + "monitoring_port={}", settings.configDir(), authority.trustDomain(), xdsPort(), xdsTlsPort(),
+        LOG.info("event=controller_started config={} trust_domain={} xds_port={} xds_tls_port={} "
+                        + "monitoring_port={}", settings.kubernetes() ? "kubernetes" : settings.configDir(), authority.trustDomain(), xdsPort(), xdsTlsPort(),
                 monitoringPort());
+    }
+
+    private ConfigSource configSource() {
+        if (settings.kubernetes()) {
+            return new KubernetesConfigSource(new KubernetesClientBuilder().build(), Duration.ofMillis(50),
+                    sourceExecutor);
+        }
+        if (settings.configDir() == null) {
+            throw new IllegalArgumentException("either a config directory or Kubernetes mode is needed");
+        }
+        return new DirectoryConfigSource(settings.configDir(), DirectoryConfigSource.DEFAULT_DEBOUNCE,
+                settings.rescanInterval(), sourceExecutor);
     }
 
     private CertificateAuthority selfSigned() {

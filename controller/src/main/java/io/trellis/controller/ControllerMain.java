@@ -18,9 +18,13 @@ import picocli.CommandLine.Option;
         description = "Serves workload xDS and the CA to node-proxies, from a watched directory of YAML.")
 public final class ControllerMain implements Callable<Integer> {
 
-    @Option(names = "--config-dir", required = true, paramLabel = "DIR",
-            description = "Directory of Kubernetes-style YAML (*.yaml, *.yml, recursively); watched for changes.")
-    Path configDir = Path.of(".");
+    @Option(names = "--config-dir", paramLabel = "DIR",
+            description = "Local mode: directory of Kubernetes-style YAML (*.yaml, *.yml, recursively); watched.")
+    @Nullable Path configDir;
+
+    @Option(names = "--kubernetes",
+            description = "Kubernetes mode: watch the API server of the current kubeconfig (or in-cluster config).")
+    boolean kubernetes;
 
     @Option(names = "--listen-address", defaultValue = "0.0.0.0", description = "Address to bind (default ${DEFAULT-VALUE}).")
     String listenAddress = "0.0.0.0";
@@ -62,18 +66,23 @@ public final class ControllerMain implements Callable<Integer> {
     Duration rescanInterval = Duration.ofSeconds(5);
 
     ControllerSettings settings() {
-        return new ControllerSettings(configDir, new MeshSettings(trustDomain, clusterDomain, rootNamespace),
+        return new ControllerSettings(configDir, kubernetes, new MeshSettings(trustDomain, clusterDomain, rootNamespace),
                 listenAddress, xdsPort, xdsTlsPort, monitoringPort, caDir, tokensFile, debounceQuiet, debounceMax,
                 maxCertTtl, rescanInterval);
     }
 
     @Override
     public Integer call() throws Exception {
+        if ((configDir == null) == !kubernetes) {
+            System.err.println("trellis controller: pass exactly one of --config-dir DIR (local mode) or --kubernetes");
+            return 2;
+        }
         Controller controller = new Controller(settings());
         CountDownLatch stopped = new CountDownLatch(1);
         try {
             controller.start();
-        } catch (SourceException | CaException | IdentityException | java.io.IOException e) {
+        } catch (SourceException | CaException | IdentityException | java.io.IOException
+                 | io.fabric8.kubernetes.client.KubernetesClientException e) {
             System.err.println("trellis controller: " + e.getMessage());
             controller.close();
             return 2;

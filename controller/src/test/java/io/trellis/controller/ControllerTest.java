@@ -70,7 +70,7 @@ class ControllerTest {
         }
         Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, "node node-a " + NODE_A_TOKEN + "\n");
-        controller = new Controller(new ControllerSettings(config, MeshSettings.defaults(), "127.0.0.1", 0, 0, 0,
+        controller = new Controller(new ControllerSettings(config, false, MeshSettings.defaults(), "127.0.0.1", 0, 0, 0,
                 null, tokens, Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(24),
                 Duration.ofSeconds(1)));
         controller.start();

@@ -32,6 +32,6 @@ final class MetaDecoder {
                         "must be a lowercase RFC 1123 label, got '" + namespace + "'");
             }
         }
-        return new ObjectMeta(name, namespace, meta.stringMap("labels"), meta.string("uid", ""));
+        return new ObjectMeta(name, namespace, meta.stringMap("labels"));
     }
 }

@@ -6,9 +6,8 @@ import java.util.Map;
  * Identity and labels of a config object.
  *
  * @param namespace {@code ""} for cluster-scoped kinds (Namespace)
- * @param uid       {@code metadata.uid}, or {@code ""} when the YAML has none
  */
-public record ObjectMeta(String name, String namespace, Map<String, String> labels, String uid) {
+public record ObjectMeta(String name, String namespace, Map<String, String> labels) {
 
     public ObjectMeta {
         labels = Map.copyOf(labels);

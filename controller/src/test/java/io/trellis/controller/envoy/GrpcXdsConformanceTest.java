@@ -131,7 +131,7 @@ class GrpcXdsConformanceTest {
                         - {name: greeter-v1, port: 50051, weight: 80}
                         - {name: greeter-v2, port: 50051, weight: 20}
                 """.formatted(v1.getPort(), v2.getPort()));
-        controller = new Controller(new ControllerSettings(config, MeshSettings.defaults(), "127.0.0.1", 0, 0, 0,
+        controller = new Controller(new ControllerSettings(config, false, MeshSettings.defaults(), "127.0.0.1", 0, 0, 0,
                 null, null, Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(24),
                 Duration.ofSeconds(1)));
         controller.start();

@@ -76,10 +76,10 @@ class WorkloadXdsServerTest {
         List<ConfigObject> objects = new ArrayList<>();
         for (int ns = 0; ns < 10; ns++) {
             objects.add(new NamespaceConfig(new ObjectMeta("ns" + ns, "", Map.of("trellis.io/dataplane-mode",
-                    "ambient"), "")));
+                    "ambient"))));
         }
         for (int s = 0; s < pods / 100; s++) {
-            objects.add(new ServiceConfig(new ObjectMeta("svc" + s, "ns" + (s % 10), Map.of(), ""),
+            objects.add(new ServiceConfig(new ObjectMeta("svc" + s, "ns" + (s % 10), Map.of()),
                     Map.of("app", "svc" + s), List.of(ip(10, 96, s)),
                     List.of(new ServiceConfig.Port("http", 80, 8080, "", "http"))));
         }
@@ -91,7 +91,7 @@ class WorkloadXdsServerTest {
 
     private static PodConfig pod(int i, InetAddress address) {
         int svc = i / 100;
-        return new PodConfig(new ObjectMeta("pod" + i, "ns" + (svc % 10), Map.of("app", "svc" + svc), ""), "sa" + svc,
+        return new PodConfig(new ObjectMeta("pod" + i, "ns" + (svc % 10), Map.of("app", "svc" + svc)), "sa" + svc,
                 "node" + (i % 100), List.of(address), true, Map.of());
     }
 
