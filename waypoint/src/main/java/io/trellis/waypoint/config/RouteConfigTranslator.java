@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.trellis.waypoint.resilience.FaultInjection;
 import io.trellis.waypoint.route.HeaderModifier;
 import io.trellis.waypoint.route.PathMatch;
 import io.trellis.waypoint.route.Route;
@@ -31,7 +32,7 @@ public final class RouteConfigTranslator {
   private static final Set<String> VIRTUAL_HOST = Set.of("name", "domains", "routes");
   private static final Set<String> ROUTE = Set.of(
       "name", "match", "route", "redirect", "direct_response", "request_headers_to_add", "request_headers_to_remove",
-      "response_headers_to_add", "response_headers_to_remove");
+      "response_headers_to_add", "response_headers_to_remove", "typed_per_filter_config");
   private static final Set<String> DIRECT_RESPONSE = Set.of("status", "body");
   private static final Set<String> DATA_SOURCE = Set.of("inline_string", "inline_bytes");
   private static final Set<String> HEADER_VALUE_OPTION = Set.of("header", "append", "append_action");
@@ -119,11 +120,22 @@ public final class RouteConfigTranslator {
         path, "request", errors);
     HeaderModifier response = headers(r.getResponseHeadersToAddList(), r.getResponseHeadersToRemoveList(),
         path, "response", errors);
+    FaultInjection fault = null;
+    for (var e : r.getTypedPerFilterConfigMap().entrySet()) {
+      String fpath = path + ".typed_per_filter_config[\"" + e.getKey() + "\"]";
+      if (!e.getKey().equals(FaultTranslator.FILTER_NAME)) {
+        errors.unsupported(fpath);
+      } else if (r.getActionCase() != io.envoyproxy.envoy.config.route.v3.Route.ActionCase.ROUTE) {
+        errors.add(fpath, "fault injection needs a route action (not redirect or direct_response)");
+      } else {
+        fault = FaultTranslator.translate(e.getValue(), fpath, errors);
+      }
+    }
     if (match == null || action == null) {
       return null;
     }
     String name = r.getName().isEmpty() ? vhostName + "/routes[" + index + "]" : r.getName();
-    return new Route(name, match, action, request, response);
+    return new Route(name, match, action, request, response, fault);
   }
 
   private static @Nullable RouteAction directResponse(DirectResponseAction d, String path, ValidationErrors errors) {

@@ -7,6 +7,7 @@ import io.trellis.waypoint.route.HeaderModifier;
 import io.trellis.waypoint.route.Request;
 import io.trellis.waypoint.route.Route;
 import io.trellis.waypoint.route.Timeouts;
+import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -25,6 +26,8 @@ public sealed interface Plan {
    * @param retry the retry policy, or null
    * @param hashKey the key for a ring-hash balancer, or null
    * @param responseHeaders changes to apply to the response sent downstream
+   * @param injectedDelay a fault-injected delay to wait before forwarding ({@link Duration#ZERO}
+   *     for none; log flag {@code DI} otherwise)
    */
   record Forward(
       Route route,
@@ -34,11 +37,30 @@ public sealed interface Plan {
       Timeouts timeouts,
       @Nullable RetryPolicy retry,
       @Nullable String hashKey,
-      HeaderModifier responseHeaders)
+      HeaderModifier responseHeaders,
+      Duration injectedDelay)
       implements Plan {
     /** Makes an immutable copy. */
     public Forward {
       mirrorClusters = List.copyOf(mirrorClusters);
+    }
+  }
+
+  /**
+   * Fault injection aborts the request: after {@code injectedDelay}, answer {@code status} (with
+   * {@code grpc-status} if set) and log flag {@link ResponseFlag#FAULT_INJECTED}.
+   *
+   * @param route the matched route
+   * @param status the HTTP status
+   * @param grpcStatus the gRPC status for gRPC requests, or null
+   * @param injectedDelay a delay to wait first, possibly zero
+   * @param responseHeaders changes to apply to the response
+   */
+  record Abort(Route route, int status, @Nullable Integer grpcStatus, Duration injectedDelay, HeaderModifier responseHeaders)
+      implements Plan {
+    /** Always {@link ResponseFlag#FAULT_INJECTED}. */
+    public ResponseFlag flag() {
+      return ResponseFlag.FAULT_INJECTED;
     }
   }
 

@@ -4,6 +4,7 @@ import io.trellis.waypoint.ResponseFlag;
 import io.trellis.waypoint.authz.AuthorizationEvaluator;
 import io.trellis.waypoint.authz.AuthzDecision;
 import io.trellis.waypoint.authz.AuthzRequest;
+import io.trellis.waypoint.resilience.FaultInjection;
 import io.trellis.waypoint.route.HeaderModifier;
 import io.trellis.waypoint.route.Request;
 import io.trellis.waypoint.route.RequestMirror;
@@ -18,7 +19,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * Decides what happens to a request, in Envoy's filter order: L7 authorization, then routing,
- * then the route's action (weighted backend pick, mirrors, rewrites and header modifiers).
+ * then fault injection, then the route's action (weighted backend pick, mirrors, rewrites and
+ * header modifiers).
  * Immutable and safe to share between event loops; {@code random} belongs to the caller's loop.
  */
 public final class RequestPlanner {
@@ -53,6 +55,11 @@ public final class RequestPlanner {
   }
 
   private static Plan forward(Route route, RouteAction.Forward f, Request req, RandomGenerator random) {
+    FaultInjection.Injected fault = route.fault() == null ? FaultInjection.Injected.NONE : route.fault().draw(random);
+    if (fault.abort() != null) {
+      return new Plan.Abort(route, fault.abort().httpStatus(), fault.abort().grpcStatus(), fault.delay(),
+          route.responseHeaders());
+    }
     WeightedBackend backend = f.pickBackend(random);
     if (backend == null) {
       // Gateway API: when every backend has weight 0 the request fails with 500.
@@ -65,7 +72,7 @@ public final class RequestPlanner {
       }
     }
     return new Plan.Forward(route, backend.cluster(), upstreamRequest(route, f, req), mirrors, f.timeouts(),
-        f.retry(), f.hashKey(req), route.responseHeaders());
+        f.retry(), f.hashKey(req), route.responseHeaders(), fault.delay());
   }
 
   /** The request as sent upstream: rewritten path (query kept), rewritten authority, header changes. */

@@ -1,5 +1,8 @@
 package io.trellis.waypoint.route;
 
+import io.trellis.waypoint.resilience.FaultInjection;
+import org.jspecify.annotations.Nullable;
+
 /**
  * One route: a match, an action and the header changes applied when it is chosen.
  *
@@ -8,13 +11,21 @@ package io.trellis.waypoint.route;
  * @param action what it does
  * @param requestHeaders changes to the upstream request's headers
  * @param responseHeaders changes to the downstream response's headers
+ * @param fault faults to inject before the action, or null
  */
 public record Route(
     String name,
     RouteMatch match,
     RouteAction action,
     HeaderModifier requestHeaders,
-    HeaderModifier responseHeaders) {
+    HeaderModifier responseHeaders,
+    @Nullable FaultInjection fault) {
+
+  /** A route without fault injection. */
+  public Route(String name, RouteMatch match, RouteAction action, HeaderModifier requestHeaders,
+      HeaderModifier responseHeaders) {
+    this(name, match, action, requestHeaders, responseHeaders, null);
+  }
 
   /** A route without header changes. */
   public static Route of(String name, RouteMatch match, RouteAction action) {

@@ -24,6 +24,10 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.trellis.waypoint.resilience.FaultInjection;
 import io.trellis.waypoint.resilience.RetryOn;
 import io.trellis.waypoint.route.Headers;
 import io.trellis.waypoint.route.Request;
@@ -207,6 +211,20 @@ class RouteConfigTranslatorTest {
   }
 
   @Test
+  void translatesFaultInjection() throws Exception {
+    HTTPFault fault = HTTPFault.newBuilder()
+        .setDelay(FaultDelay.newBuilder().setFixedDelay(millis(700))
+            .setPercentage(FractionalPercent.newBuilder().setNumerator(10).setDenominator(FractionalPercent.DenominatorType.HUNDRED)))
+        .setAbort(FaultAbort.newBuilder().setGrpcStatus(14)
+            .setPercentage(FractionalPercent.newBuilder().setNumerator(5000).setDenominator(FractionalPercent.DenominatorType.MILLION)))
+        .build();
+    RouteTable table = RouteConfigTranslator.translate(withRoute(r -> r.setRoute(RouteAction.newBuilder().setCluster("c"))
+        .putTypedPerFilterConfig("envoy.filters.http.fault", com.google.protobuf.Any.pack(fault))));
+    assertThat(route(table, Request.of("GET", "/z", "h")).route().fault()).isEqualTo(new FaultInjection(
+        new FaultInjection.Delay(Duration.ofMillis(700), 100_000), new FaultInjection.Abort(200, 14, 5_000)));
+  }
+
+  @Test
   void envoyDefaultsApplyWhenFieldsAreUnset() throws Exception {
     RouteConfiguration rc = RouteConfiguration.newBuilder().addVirtualHosts(VirtualHost.newBuilder().setName("v")
         .addDomains("*").addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
@@ -283,9 +301,23 @@ class RouteConfigTranslatorTest {
         Arguments.of("filter action", withRoute(r -> r.setNonForwardingAction(
             io.envoyproxy.envoy.config.route.v3.NonForwardingAction.getDefaultInstance())),
             r2 + ".non_forwarding_action: not supported"),
-        Arguments.of("per-route filter config", withRoute(r -> r.setRoute(ok).putTypedPerFilterConfig("envoy.filters.http.fault",
+        Arguments.of("per-route filter config", withRoute(r -> r.setRoute(ok).putTypedPerFilterConfig("envoy.filters.http.cors",
             com.google.protobuf.Any.getDefaultInstance())),
-            r2 + ".typed_per_filter_config: not supported"),
+            r2 + ".typed_per_filter_config[\"envoy.filters.http.cors\"]: not supported"),
+        Arguments.of("fault of the wrong type", withRoute(r -> r.setRoute(ok).putTypedPerFilterConfig("envoy.filters.http.fault",
+            com.google.protobuf.Any.pack(BoolValue.of(true)))),
+            r2 + ".typed_per_filter_config[\"envoy.filters.http.fault\"]: expected envoy.extensions.filters.http.fault.v3.HTTPFault, "
+                + "got 'type.googleapis.com/google.protobuf.BoolValue'"),
+        Arguments.of("fault header abort", withRoute(r -> r.setRoute(ok).putTypedPerFilterConfig("envoy.filters.http.fault",
+            com.google.protobuf.Any.pack(HTTPFault.newBuilder().setAbort(FaultAbort.newBuilder()
+                .setHeaderAbort(FaultAbort.HeaderAbort.getDefaultInstance())).build()))),
+            r2 + ".typed_per_filter_config[\"envoy.filters.http.fault\"].abort.header_abort: not supported"),
+        Arguments.of("fault max active", withRoute(r -> r.setRoute(ok).putTypedPerFilterConfig("envoy.filters.http.fault",
+            com.google.protobuf.Any.pack(HTTPFault.newBuilder().setMaxActiveFaults(UInt32Value.of(3)).build()))),
+            r2 + ".typed_per_filter_config[\"envoy.filters.http.fault\"].max_active_faults: not supported"),
+        Arguments.of("fault on a redirect", withRoute(r -> r.setRedirect(RedirectAction.newBuilder().setPathRedirect("/x"))
+                .putTypedPerFilterConfig("envoy.filters.http.fault", com.google.protobuf.Any.pack(HTTPFault.getDefaultInstance()))),
+            r2 + ".typed_per_filter_config[\"envoy.filters.http.fault\"]: fault injection needs a route action (not redirect or direct_response)"),
         Arguments.of("command operator", withRoute(r -> r.setRoute(ok).addRequestHeadersToAdd(HeaderValueOption.newBuilder()
             .setHeader(HeaderValue.newBuilder().setKey("x-ip").setValue("%DOWNSTREAM_REMOTE_ADDRESS%")))),
             r2 + ".request_headers_to_add[0].header.value: command operators (%...%) are not supported; write a literal % as %%"),

@@ -7,6 +7,7 @@ import io.trellis.waypoint.authz.AuthorizationEvaluator;
 import io.trellis.waypoint.authz.AuthorizationPolicy;
 import io.trellis.waypoint.authz.AuthzDecision;
 import io.trellis.waypoint.authz.AuthzRequest;
+import io.trellis.waypoint.resilience.FaultInjection;
 import io.trellis.waypoint.resilience.RetryOn;
 import io.trellis.waypoint.resilience.RetryPolicy;
 import io.trellis.waypoint.route.GatewayRoutes;
@@ -70,6 +71,7 @@ class RequestPlannerTest {
     assertThat(f.retry().numRetries()).isEqualTo(2);
     assertThat(f.responseHeaders().apply(Headers.empty()).get("x-served-by")).isEqualTo("wp");
     assertThat(f.route().name()).isEqualTo("ns/r/rule/0/match/0");
+    assertThat(f.injectedDelay()).isZero();
   }
 
   @Test
@@ -81,6 +83,26 @@ class RequestPlannerTest {
     assertThat(plan("GET", "/nothing", Headers.empty())).isEqualTo(new Plan.Respond(404, "", null,
         ResponseFlag.NO_ROUTE, HeaderModifier.none(), "route_not_found"));
     assertThat(((Plan.Respond) plan("GET", "/drained", Headers.empty())).status()).isEqualTo(500);
+  }
+
+  @Test
+  void faultInjectionDelaysOrAbortsBeforeForwarding() {
+    RouteAction.Forward to = RouteAction.Forward.to("c");
+    io.trellis.waypoint.route.Route delayAll = new io.trellis.waypoint.route.Route("delay", RouteMatch.path(
+        new PathMatch.Exact("/slow")), to, HeaderModifier.none(), HeaderModifier.none(),
+        new FaultInjection(new FaultInjection.Delay(Duration.ofMillis(250), FaultInjection.ALL), null));
+    io.trellis.waypoint.route.Route abortAll = new io.trellis.waypoint.route.Route("abort", RouteMatch.path(
+        new PathMatch.Exact("/broken")), to, HeaderModifier.none(), HeaderModifier.none(),
+        new FaultInjection(null, new FaultInjection.Abort(200, 14, FaultInjection.ALL)));
+    RouteTable table = new RouteTable(List.of(new io.trellis.waypoint.route.VirtualHost("v", List.of("*"),
+        List.of(delayAll, abortAll))), false);
+    RequestPlanner p = new RequestPlanner(table, new AuthorizationEvaluator(List.of()));
+    Plan.Forward slow = (Plan.Forward) p.plan(new AuthzRequest(Request.of("GET", "/slow", "h"), null, null), new SplittableRandom(1));
+    assertThat(slow.injectedDelay()).isEqualTo(Duration.ofMillis(250));
+    Plan.Abort broken = (Plan.Abort) p.plan(new AuthzRequest(Request.of("POST", "/broken", "h"), null, null), new SplittableRandom(1));
+    assertThat(broken.status()).isEqualTo(200);
+    assertThat(broken.grpcStatus()).isEqualTo(14);
+    assertThat(broken.flag().code()).isEqualTo("FI");
   }
 
   @Test
