@@ -1,0 +1,5 @@
+/** Benchmarks: load generation, scenarios and result reports. */
+@NullMarked
+package io.trellis.perf;
+
+import org.jspecify.annotations.NullMarked;
