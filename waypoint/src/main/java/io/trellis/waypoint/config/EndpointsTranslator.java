@@ -77,7 +77,7 @@ public final class EndpointsTranslator {
     SocketAddress sa = e.getEndpoint().getAddress().getSocketAddress();
     String spath = path + ".endpoint.address.socket_address";
     ProtoFields.onlySupported(sa, spath, errors, SOCKET_ADDRESS);
-    if (sa.getAddress().isEmpty() || sa.getPortValue() == 0 || sa.getPortValue() > 65535) {
+    if (sa.getAddress().isEmpty() || sa.getPortValue() <= 0 || sa.getPortValue() > 65535) {
       errors.add(spath, "needs an address and a port_value in [1, 65535]");
       return null;
     }

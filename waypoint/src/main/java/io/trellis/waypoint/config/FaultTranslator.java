@@ -61,14 +61,14 @@ final class FaultTranslator {
     return switch (a.getErrorTypeCase()) {
       case HTTP_STATUS -> {
         if (a.getHttpStatus() < 200 || a.getHttpStatus() > 599) {
-          errors.add(path + ".http_status", "must be in [200, 599], got " + a.getHttpStatus());
+          errors.add(path + ".http_status", "must be in [200, 599], got " + Integer.toUnsignedString(a.getHttpStatus()));
           yield null;
         }
         yield ppm == null ? null : new FaultInjection.Abort(a.getHttpStatus(), null, ppm);
       }
       case GRPC_STATUS -> {
-        if (a.getGrpcStatus() > 16) {
-          errors.add(path + ".grpc_status", "must be in [0, 16], got " + a.getGrpcStatus());
+        if (a.getGrpcStatus() < 0 || a.getGrpcStatus() > 16) {
+          errors.add(path + ".grpc_status", "must be in [0, 16], got " + Integer.toUnsignedString(a.getGrpcStatus()));
           yield null;
         }
         yield ppm == null ? null : new FaultInjection.Abort(200, a.getGrpcStatus(), ppm);
@@ -94,6 +94,6 @@ final class FaultTranslator {
       errors.add(path + ".denominator", "unknown value " + f.getDenominatorValue());
       return null;
     }
-    return (int) Math.min(FaultInjection.ALL, f.getNumerator() * scale);
+    return (int) Math.min(FaultInjection.ALL, Integer.toUnsignedLong(f.getNumerator()) * scale);
   }
 }

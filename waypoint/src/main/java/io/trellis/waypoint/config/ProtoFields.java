@@ -30,10 +30,17 @@ final class ProtoFields {
     }
   }
 
-  /** A protobuf duration as a Java one, or null (with an error) if negative or malformed. */
+  /** Longest accepted duration: far beyond any useful timeout, far below nanosecond overflow. */
+  static final long MAX_SECONDS = 100L * 365 * 24 * 3600;
+
+  /** A protobuf duration as a Java one, or null (with an error) if negative, malformed or huge. */
   static @Nullable Duration duration(com.google.protobuf.Duration d, String path, ValidationErrors errors) {
     if (d.getSeconds() < 0 || d.getNanos() < 0 || d.getNanos() > 999_999_999) {
       errors.add(path, "must be a non-negative duration, got " + d.getSeconds() + "s " + d.getNanos() + "ns");
+      return null;
+    }
+    if (d.getSeconds() > MAX_SECONDS) {
+      errors.add(path, "must be at most 100 years, got " + d.getSeconds() + "s");
       return null;
     }
     return Duration.ofSeconds(d.getSeconds(), d.getNanos());

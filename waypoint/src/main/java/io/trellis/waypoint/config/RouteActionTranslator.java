@@ -112,6 +112,8 @@ final class RouteActionTranslator {
           ProtoFields.onlySupported(cw, cpath, errors, CLUSTER_WEIGHT);
           if (cw.getName().isEmpty()) {
             errors.add(cpath + ".name", "must not be empty");
+          } else if (cw.getWeight().getValue() < 0) { // uint32 above Integer.MAX_VALUE
+            errors.add(cpath + ".weight", "must be <= " + Integer.MAX_VALUE);
           } else {
             // An all-zero split is accepted and answered with 500, as the Gateway API requires.
             out.add(new WeightedBackend(cw.getName(), cw.getWeight().getValue()));
@@ -231,7 +233,7 @@ final class RouteActionTranslator {
           yield 0;
         }
       };
-      ppm = (int) Math.min(RequestMirror.ALL, f.getNumerator() * scale); // Envoy caps at 100 %
+      ppm = (int) Math.min(RequestMirror.ALL, Integer.toUnsignedLong(f.getNumerator()) * scale); // Envoy caps at 100 %
     }
     return new RequestMirror(m.getCluster(), ppm);
   }
@@ -292,8 +294,8 @@ final class RouteActionTranslator {
         yield 0;
       }
     };
-    if (r.getPortRedirect() > 65535) {
-      errors.add(path + ".port_redirect", "must be <= 65535, got " + r.getPortRedirect());
+    if (r.getPortRedirect() < 0 || r.getPortRedirect() > 65535) {
+      errors.add(path + ".port_redirect", "must be <= 65535, got " + Integer.toUnsignedString(r.getPortRedirect()));
       return null;
     }
     if (status == 0) {

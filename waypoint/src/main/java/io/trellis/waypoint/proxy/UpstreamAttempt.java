@@ -141,6 +141,13 @@ final class UpstreamAttempt {
         }
     }
 
+    void flush() {
+        Channel ch = http;
+        if (ch != null && !closed) {
+            ch.flush();
+        }
+    }
+
     boolean isWritable() {
         Channel ch = http;
         return ch != null && ch.isWritable();

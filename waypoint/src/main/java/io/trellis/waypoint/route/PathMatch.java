@@ -60,7 +60,7 @@ public sealed interface PathMatch {
 
     @Override
     public boolean matches(String path) {
-      return pattern.matcher(path).matches();
+      return BoundedRegex.fullMatch(pattern, path);
     }
 
     @Override

@@ -65,7 +65,7 @@ public sealed interface StringMatch {
 
     @Override
     public boolean matches(String v) {
-      return pattern.matcher(v).matches();
+      return BoundedRegex.fullMatch(pattern, v);
     }
 
     @Override

@@ -35,11 +35,18 @@ public record Timeouts(Duration request, Duration perTry) {
   public long attemptDeadlineNanos(long requestStartNanos, long attemptStartNanos) {
     long deadline = Long.MAX_VALUE;
     if (!request.isZero()) {
-      deadline = requestStartNanos + request.toNanos();
+      deadline = saturatedAdd(requestStartNanos, request);
     }
     if (!perTry.isZero()) {
-      deadline = Math.min(deadline, attemptStartNanos + perTry.toNanos());
+      deadline = Math.min(deadline, saturatedAdd(attemptStartNanos, perTry));
     }
     return deadline;
+  }
+
+  /** {@code start + d} in nanoseconds, saturating at {@link Long#MAX_VALUE} for huge timeouts. */
+  private static long saturatedAdd(long start, Duration d) {
+    long nanos = d.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toNanos();
+    long sum = start + nanos;
+    return ((start ^ sum) & (nanos ^ sum)) < 0 ? Long.MAX_VALUE : sum;
   }
 }

@@ -283,6 +283,13 @@ class RouteConfigTranslatorTest {
         Arguments.of("negative timeout", withRoute(r -> r.setRoute(ok.clone().setTimeout(
             com.google.protobuf.Duration.newBuilder().setSeconds(-1)))),
             r2 + ".route.timeout: must be a non-negative duration, got -1s 0ns"),
+        Arguments.of("huge timeout", withRoute(r -> r.setRoute(ok.clone().setTimeout(seconds(Long.MAX_VALUE / 1000)))),
+            r2 + ".route.timeout: must be at most 100 years, got " + (Long.MAX_VALUE / 1000) + "s"),
+        Arguments.of("weight overflow", withRoute(r -> r.setRoute(RouteAction.newBuilder().setWeightedClusters(WeightedCluster.newBuilder()
+                .addClusters(WeightedCluster.ClusterWeight.newBuilder().setName("a").setWeight(UInt32Value.of(-5)))))),
+            r2 + ".route.weighted_clusters.clusters[0].weight: must be <= 2147483647"),
+        Arguments.of("redirect port overflow", withRoute(r -> r.setRedirect(RedirectAction.newBuilder().setPortRedirect(-1))),
+            r2 + ".redirect.port_redirect: must be <= 65535, got 4294967295"),
         Arguments.of("bad regex", withRoute(r -> r.setMatch(RouteMatch.newBuilder()
             .setSafeRegex(RegexMatcher.newBuilder().setRegex("/(unclosed"))).setRoute(ok)),
             r2 + ".match.safe_regex.regex: invalid regex: Unclosed group"),

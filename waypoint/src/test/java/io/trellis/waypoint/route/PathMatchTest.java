@@ -43,6 +43,18 @@ class PathMatchTest {
     assertThat(match.matches(path)).isEqualTo(expected);
   }
 
+  @org.junit.jupiter.api.Test
+  void catastrophicRegexBacktrackingOnAHostilePathIsCutOffAsNoMatch() {
+    // (a+)+b backtracks exponentially on a run of a's without a b; RE2 would not, so neither may we hang.
+    String hostile = "/" + "a".repeat(64);
+    assertThat(PathMatch.Regex.of("/(a+)+b").matches(hostile)).isFalse();
+    assertThat(StringMatch.Regex.of("(a+)+b").matches("a".repeat(64))).isFalse();
+    // The same pattern still matches when it should.
+    assertThat(PathMatch.Regex.of("/(a+)+b").matches("/aaab")).isTrue();
+    // Ordinary patterns on long inputs stay well inside the budget.
+    assertThat(PathMatch.Regex.of("/api/.*/items/[0-9]+").matches("/api/" + "x/".repeat(2000) + "items/42")).isTrue();
+  }
+
   static Stream<Arguments> rewrites() {
     return Stream.of(
         Arguments.of(new PathRewrite.ReplacePrefix("/bar"), new PathMatch.SegmentPrefix("/foo"), "/foo/x", "/bar/x"),

@@ -100,6 +100,9 @@ class RouteActionTest {
     assertThat(t.attemptDeadlineNanos(s, s)).isEqualTo(s + 3_000_000_000L);
     assertThat(t.attemptDeadlineNanos(s, s + 9_000_000_000L)).isEqualTo(s + 10_000_000_000L);
     assertThat(Timeouts.none().attemptDeadlineNanos(s, s)).isEqualTo(Long.MAX_VALUE);
+    // Huge timeouts saturate instead of overflowing into the past.
+    Timeouts huge = new Timeouts(Duration.ofDays(365L * 1000), Duration.ofSeconds(Long.MAX_VALUE));
+    assertThat(huge.attemptDeadlineNanos(Long.MAX_VALUE - 10, Long.MAX_VALUE - 10)).isEqualTo(Long.MAX_VALUE);
   }
 
   static Stream<Arguments> hashKeys() {
