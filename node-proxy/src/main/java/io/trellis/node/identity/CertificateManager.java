@@ -1,0 +1,204 @@
+package io.trellis.node.identity;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.trellis.identity.CertificateRenewer;
+import io.trellis.identity.RenewalPolicy;
+import io.trellis.identity.SpiffeId;
+import io.trellis.identity.WorkloadCertificate;
+import io.trellis.node.inpod.PodInfo;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One certificate per local service account. Each identity gets a {@link CertificateRenewer} (renewal at half the
+ * lifetime, jittered retries) the first time it is asked for, by {@link #prefetch} when a pod enrols or by
+ * {@link #certificate} on demand. Concurrent requests for an identity share one future and one CA request. When the
+ * CA is down, a still-valid certificate keeps being served.
+ *
+ * <p>Event loops call {@link #current} (a map lookup and a volatile read); {@link #certificate} is for callers that
+ * can wait for a first certificate.
+ */
+public final class CertificateManager implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CertificateManager.class);
+
+    private final CaClient ca;
+    private final String trustDomain;
+    private final ScheduledExecutorService scheduler;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final RenewalPolicy policy;
+    private final Counter failures;
+    private final ConcurrentHashMap<SpiffeId, Entry> entries = new ConcurrentHashMap<>();
+
+    /** One identity: its renewer and the future the callers waiting for its next certificate share. */
+    private final class Entry {
+        final CertificateRenewer renewer;
+        final AtomicReference<CompletableFuture<WorkloadCertificate>> next =
+                new AtomicReference<>(new CompletableFuture<>());
+
+        Entry(SpiffeId id) {
+            renewer = new CertificateRenewer(id, () -> fetch(id), scheduler, clock, random, policy);
+            renewer.addListener(cert -> next.getAndSet(new CompletableFuture<>()).complete(cert));
+        }
+
+        private CompletableFuture<WorkloadCertificate> fetch(SpiffeId id) {
+            return ca.fetch(id).whenComplete((cert, error) -> {
+                if (error != null) {
+                    failures.increment();
+                    if (usable(renewer.current()) == null) {
+                        // nobody can be served: tell the waiters now rather than at the next retry
+                        next.getAndSet(new CompletableFuture<>()).completeExceptionally(error);
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * @param trustDomain the mesh's trust domain, for identities made from a pod's namespace and service account
+     * @param scheduler   runs fetches and renewals (key generation happens there, never on an event loop)
+     */
+    public CertificateManager(CaClient ca, String trustDomain, ScheduledExecutorService scheduler, Clock clock,
+                              RandomGenerator random, RenewalPolicy policy, MeterRegistry registry) {
+        this.ca = ca;
+        this.trustDomain = trustDomain;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.random = random;
+        this.policy = policy;
+        this.failures = Counter.builder("trellis.certificate.fetch.failures")
+                .description("Failed certificate requests to the CA").register(registry);
+        Gauge.builder("trellis.certificates", entries, Map::size)
+                .description("Identities this node-proxy keeps a certificate for").register(registry);
+    }
+
+    /** The identity of a pod's service account. */
+    public SpiffeId identityOf(String namespace, String serviceAccount) {
+        return SpiffeId.of(trustDomain, namespace, serviceAccount);
+    }
+
+    /** Starts obtaining {@code id}'s certificate unless that is already under way. */
+    public void prefetch(SpiffeId id) {
+        entry(id);
+    }
+
+    /**
+     * Prefetches the certificates of the enrolled pods' service accounts and stops renewing those no enrolled pod
+     * uses any more. Call it after every enrollment change.
+     */
+    public void syncWith(Collection<PodInfo> pods) {
+        Set<SpiffeId> wanted = new HashSet<>();
+        for (PodInfo p : pods) {
+            wanted.add(identityOf(p.namespace(), p.serviceAccount()));
+        }
+        wanted.forEach(this::prefetch);
+        for (SpiffeId id : List.copyOf(entries.keySet())) {
+            if (!wanted.contains(id)) {
+                forget(id);
+            }
+        }
+    }
+
+    /** Stops renewing {@code id} and drops its certificate. */
+    public void forget(SpiffeId id) {
+        Entry e = entries.remove(id);
+        if (e != null) {
+            e.renewer.close();
+            e.next.get().completeExceptionally(new CertificateUnavailableException(
+                    "no enrolled pod uses " + id + " any more", null));
+            LOG.info("event=certificate_forgotten id={}", id);
+        }
+    }
+
+    /** A valid certificate for {@code id} now, or null (none yet, or the last one expired). Never blocks. */
+    public @Nullable WorkloadCertificate current(SpiffeId id) {
+        Entry e = entries.get(id);
+        return e == null ? null : usable(e.renewer.current());
+    }
+
+    /**
+     * A valid certificate for {@code id}: completed at once when one is held, else when the CA answers (or fails,
+     * with a {@link CertificateUnavailableException}). Starts obtaining one if nobody asked before.
+     */
+    public CompletableFuture<WorkloadCertificate> certificate(SpiffeId id) {
+        Entry e = entry(id);
+        WorkloadCertificate c = usable(e.renewer.current());
+        if (c != null) {
+            return CompletableFuture.completedFuture(c);
+        }
+        CompletableFuture<WorkloadCertificate> waiting = e.next.get();
+        // a certificate may have arrived between the two reads: its listener completed the future we missed
+        c = usable(e.renewer.current());
+        return c != null ? CompletableFuture.completedFuture(c) : waiting;
+    }
+
+    /** Whether every identity asked for so far has a valid certificate (readiness). */
+    public boolean allReady() {
+        for (Entry e : entries.values()) {
+            if (usable(e.renewer.current()) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Every identity's certificate state, for admin {@code /certs}. */
+    public List<CertificateStatus> statuses() {
+        List<CertificateStatus> out = new ArrayList<>();
+        entries.forEach((id, e) -> {
+            WorkloadCertificate c = e.renewer.current();
+            Instant next = e.renewer.nextAttempt();
+            out.add(new CertificateStatus(id.uri(), c == null ? null : c.leaf().getSerialNumber().toString(16),
+                    c == null ? null : c.notBefore().toString(), c == null ? null : c.notAfter().toString(),
+                    next == null ? null : next.toString(), e.renewer.consecutiveFailures()));
+        });
+        out.sort(java.util.Comparator.comparing(CertificateStatus::identity));
+        return out;
+    }
+
+    private Entry entry(SpiffeId id) {
+        Entry e = entries.get(id);
+        if (e != null) {
+            return e;
+        }
+        Entry created = new Entry(id);
+        e = entries.putIfAbsent(id, created);
+        if (e != null) {
+            return e;
+        }
+        LOG.info("event=certificate_requested id={}", id);
+        created.renewer.start();
+        return created;
+    }
+
+    private @Nullable WorkloadCertificate usable(@Nullable WorkloadCertificate c) {
+        return c != null && c.notAfter().isAfter(clock.instant()) ? c : null;
+    }
+
+    @Override
+    public void close() {
+        for (SpiffeId id : List.copyOf(entries.keySet())) {
+            Entry e = entries.remove(id);
+            if (e != null) {
+                e.renewer.close();
+            }
+        }
+    }
+}
