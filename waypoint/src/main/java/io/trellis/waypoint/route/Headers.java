@@ -77,8 +77,23 @@ public final class Headers {
    * header matchers see when a header is repeated, as in Envoy.
    */
   public @Nullable String joined(String name) {
-    List<String> all = getAll(name);
-    return all.isEmpty() ? null : String.join(",", all);
+    String n = normalize(name);
+    String first = null;
+    StringBuilder more = null;
+    for (int i = 0; i < pairs.length; i += 2) {
+      if (pairs[i].equals(n)) {
+        if (first == null) {
+          first = pairs[i + 1];
+        } else {
+          if (more == null) {
+            more = new StringBuilder(first);
+          }
+          more.append(',').append(pairs[i + 1]);
+        }
+      }
+    }
+    // The common single-valued case returns the stored string without allocating.
+    return more == null ? first : more.toString();
   }
 
   /** Whether {@code name} is present. */
