@@ -90,6 +90,32 @@ class ClusterTranslatorTest {
     assertThat(s.staticEndpoints()).isEmpty();
   }
 
+  /** The shape the Trellis controller emits for a service with a ResiliencePolicy (see controller/envoy). */
+  @Test
+  void acceptsTheControllersClusterShape() throws Exception {
+    Cluster c = Cluster.newBuilder().setName("outbound|80||api.demo.svc.cluster.local")
+        .setType(Cluster.DiscoveryType.EDS)
+        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setServiceName("outbound|80||api.demo.svc.cluster.local")
+            .setEdsConfig(ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())
+                .setResourceApiVersion(io.envoyproxy.envoy.config.core.v3.ApiVersion.V3)))
+        .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
+        .setConnectTimeout(seconds(10))
+        .setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(CircuitBreakers.Thresholds.newBuilder()
+            .setMaxConnections(UInt32Value.of(64)).setMaxPendingRequests(UInt32Value.of(32))
+            .setMaxRequests(UInt32Value.of(128)).setMaxRetries(UInt32Value.of(4))
+            .setRetryBudget(CircuitBreakers.Thresholds.RetryBudget.newBuilder()
+                .setBudgetPercent(Percent.newBuilder().setValue(20)).setMinRetryConcurrency(UInt32Value.of(3)))))
+        .setOutlierDetection(OutlierDetection.newBuilder().setConsecutive5Xx(UInt32Value.of(3)).setInterval(seconds(5))
+            .setBaseEjectionTime(seconds(30)).setMaxEjectionPercent(UInt32Value.of(50)))
+        .build();
+    ClusterSettings s = ClusterTranslator.translate(c);
+    assertThat(s.edsServiceName()).isEqualTo("outbound|80||api.demo.svc.cluster.local");
+    assertThat(s.circuitBreakers().retryBudget()).isEqualTo(new CircuitBreakerThresholds.ConcurrencyRetryBudget(20, 3));
+    assertThat(s.outlierDetection().consecutive5xx()).isEqualTo(3);
+    assertThat(s.outlierDetection().interval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(s.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+  }
+
   @Test
   void appliesEnvoyDefaults() throws Exception {
     ClusterSettings s = ClusterTranslator.translate(eds("c").build());
