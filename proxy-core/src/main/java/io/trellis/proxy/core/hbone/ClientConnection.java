@@ -76,7 +76,7 @@ final class ClientConnection {
             return;
         }
         InetSocketAddress address = set.key.address();
-        ChannelFuture connect = new Bootstrap()
+        Bootstrap bootstrap = new Bootstrap()
                 .group(set.loop)
                 .channel(pool.transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -92,8 +92,19 @@ final class ClientConnection {
                         ch.pipeline().addLast("gate", new ClientConnectionHandler(ClientConnection.this,
                                 set.key, peer, pool.metrics));
                     }
-                })
-                .connect(address);
+                });
+        HboneDialer dialer = pool.dialer;
+        if (dialer != null) {
+            dialer.dial(bootstrap, address).addListener((Future<Channel> f) -> {
+                if (set.loop.inEventLoop()) {
+                    dialed(f);
+                } else {
+                    set.loop.execute(() -> dialed(f));
+                }
+            });
+            return;
+        }
+        ChannelFuture connect = bootstrap.connect(address);
         channel = connect.channel();
         connect.addListener(f -> {
             if (!f.isSuccess()) {
@@ -101,6 +112,21 @@ final class ClientConnection {
             }
         });
         connect.channel().closeFuture().addListener(f -> onClosed());
+    }
+
+    /** A dialer's result, on the set's loop: the channel is only known from now on. */
+    private void dialed(Future<Channel> f) {
+        if (!f.isSuccess()) {
+            fail(connectFailure(f.cause()));
+            closed.complete(null);
+            return;
+        }
+        Channel ch = f.getNow();
+        channel = ch;
+        ch.closeFuture().addListener(x -> onClosed());
+        if (done && !ready) {
+            ch.close(); // closed or failed while dialing
+        }
     }
 
     private TunnelException connectFailure(Throwable cause) {

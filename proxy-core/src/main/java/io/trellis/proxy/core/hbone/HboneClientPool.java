@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opens HBONE tunnels over pooled, multiplexed HTTP/2 connections.
@@ -29,13 +30,15 @@ public final class HboneClientPool implements AutoCloseable {
     final Transport transport;
     final HboneMetrics metrics;
     final LongSupplier nanoClock;
+    final @Nullable HboneDialer dialer;
     private final EventLoopGroup group;
     private final ConcurrentHashMap<PoolKey, ConnectionSet> sets = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private HboneClientPool(HbonePoolConfig config, ClientCertificates certificates, EventLoopGroup group,
-            Transport transport, MeterRegistry registry, LongSupplier nanoClock) {
+            Transport transport, MeterRegistry registry, LongSupplier nanoClock, @Nullable HboneDialer dialer) {
         this.config = config;
+        this.dialer = dialer;
         this.certificates = certificates;
         this.group = group;
         this.transport = transport;
@@ -52,7 +55,16 @@ public final class HboneClientPool implements AutoCloseable {
     /** As above with an injected monotonic clock (nanoseconds) deciding idleness, for tests. */
     public static HboneClientPool create(HbonePoolConfig config, ClientCertificates certificates, EventLoopGroup group,
             Transport transport, MeterRegistry registry, LongSupplier nanoClock) {
-        return new HboneClientPool(config, certificates, group, transport, registry, nanoClock);
+        return new HboneClientPool(config, certificates, group, transport, registry, nanoClock, null);
+    }
+
+    /**
+     * A pool whose TCP connections are opened by {@code dialer} (e.g. from inside a pod's network
+     * namespace); {@code transport} must match the channels the dialer creates.
+     */
+    public static HboneClientPool create(HbonePoolConfig config, ClientCertificates certificates, EventLoopGroup group,
+            Transport transport, MeterRegistry registry, HboneDialer dialer) {
+        return new HboneClientPool(config, certificates, group, transport, registry, System::nanoTime, dialer);
     }
 
     /**

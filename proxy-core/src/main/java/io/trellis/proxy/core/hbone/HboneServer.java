@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -37,10 +38,35 @@ public final class HboneServer implements AutoCloseable {
     private final ServerBootstrap bootstrap;
     private final ChannelGroup channels = new DefaultChannelGroup("hbone-server", GlobalEventExecutor.INSTANCE);
     private final AtomicLong accepted = new AtomicLong();
+    private final ChannelInitializer<Channel> connectionInitializer;
 
     private HboneServer(HboneServerConfig config, ServerCertificates certificates, HboneHandler handler,
             EventLoopGroup group, Transport transport, MeterRegistry registry) {
         HboneMetrics metrics = new HboneMetrics(registry, "server");
+        this.connectionInitializer = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                accepted.incrementAndGet();
+                channels.add(ch);
+                InetSocketAddress local = (InetSocketAddress) ch.localAddress();
+                SslContext tls = certificates.forLocalAddress(local);
+                if (tls == null) {
+                    InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
+                    TunnelException error = new TunnelException.HandshakeFailed("HBONE connection from " + peer
+                            + " to " + local + " refused: no workload certificate for that address "
+                            + "(is a workload with that IP enrolled on this node?)", null);
+                    metrics.connectionsFailed.increment();
+                    LOG.info("event=hbone_connection_rejected peer_addr={} reason=\"{}\"", peer, error.getMessage());
+                    handler.connectionRejected(peer, error);
+                    ch.close();
+                    return;
+                }
+                SslHandler ssl = tls.newHandler(ch.alloc());
+                ssl.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
+                ch.pipeline().addLast("tls", ssl);
+                ch.pipeline().addLast("gate", new ServerConnectionHandler(config, handler, metrics));
+            }
+        };
         this.bootstrap = ChannelTuning.server(new ServerBootstrap())
                 .group(group)
                 .channel(transport.serverSocketChannel())
@@ -48,30 +74,7 @@ public final class HboneServer implements AutoCloseable {
                 // reads, is what applies backpressure per stream, and control frames must flow.
                 .childOption(ChannelOption.AUTO_READ, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, false)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        accepted.incrementAndGet();
-                        channels.add(ch);
-                        InetSocketAddress local = (InetSocketAddress) ch.localAddress();
-                        SslContext tls = certificates.forLocalAddress(local);
-                        if (tls == null) {
-                            InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
-                            TunnelException error = new TunnelException.HandshakeFailed("HBONE connection from " + peer
-                                    + " to " + local + " refused: no workload certificate for that address "
-                                    + "(is a workload with that IP enrolled on this node?)", null);
-                            metrics.connectionsFailed.increment();
-                            LOG.info("event=hbone_connection_rejected peer_addr={} reason=\"{}\"", peer, error.getMessage());
-                            handler.connectionRejected(peer, error);
-                            ch.close();
-                            return;
-                        }
-                        SslHandler ssl = tls.newHandler(ch.alloc());
-                        ssl.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
-                        ch.pipeline().addLast("tls", ssl);
-                        ch.pipeline().addLast("gate", new ServerConnectionHandler(config, handler, metrics));
-                    }
-                });
+                .childHandler(connectionInitializer);
     }
 
     /**
@@ -100,6 +103,16 @@ public final class HboneServer implements AutoCloseable {
             }
         });
         return bound;
+    }
+
+    /**
+     * The handler that turns an accepted TCP connection into an HBONE server connection, for
+     * listeners this server did not create (e.g. sockets opened inside a pod's network namespace).
+     * Sharable. The accepted channel must read automatically and not allow half-closure (Netty's
+     * defaults); connections it serves are closed by {@link #close} like the server's own.
+     */
+    public ChannelHandler connectionInitializer() {
+        return connectionInitializer;
     }
 
     /** TCP connections accepted so far (including ones refused during TLS). */
