@@ -3,18 +3,18 @@ package io.trellis.controller.xds;
 import com.google.protobuf.Timestamp;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
-import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.stub.StreamObserver;
 import io.trellis.api.workload.v1.Nack;
 import io.trellis.api.workload.v1.ProxyStatus;
 import io.trellis.api.workload.v1.TypeStatus;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +71,7 @@ final class ProxyStream implements StreamObserver<DeltaDiscoveryRequest> {
             answer(state, request);
         }
         if (subscribe(state, request, first)) {
-            push(state, server.current(), true, first);
+            push(state, server.current(), first);
         }
     }
 
@@ -92,17 +92,11 @@ final class ProxyStream implements StreamObserver<DeltaDiscoveryRequest> {
                     .setMessage(request.getErrorDetail().getMessage()).setAt(timestamp(server.now())).build();
             server.metrics().nacked(state.typeUrl);
             LOG.warn("event=xds_nack proxy={} peer={} type={} nonce={} resources={} error=\"{}\"", proxyId, peer,
-                    XdsMetrics.shortType(state.typeUrl), nonce, pending.versions().keySet(),
+                    XdsMetrics.shortType(state.typeUrl), nonce, describe(pending.response()),
                     request.getErrorDetail().getMessage());
             return;
         }
-        for (Map.Entry<String, @Nullable String> e : pending.versions().entrySet()) {
-            if (e.getValue() == null) {
-                state.acked.remove(e.getKey());
-            } else {
-                state.acked.put(e.getKey(), e.getValue());
-            }
-        }
+        state.ack(pending);
         state.lastAckedNonce = nonce;
         state.lastNack = null;
         if (pending.changeNanos() != 0) {
@@ -110,14 +104,25 @@ final class ProxyStream implements StreamObserver<DeltaDiscoveryRequest> {
         }
     }
 
+    private static String describe(DeltaDiscoveryResponse r) {
+        int n = r.getResourcesCount() + r.getRemovedResourcesCount();
+        if (n > 10) {
+            return n + " resources";
+        }
+        List<String> names = new ArrayList<>();
+        r.getResourcesList().forEach(x -> names.add(x.getName()));
+        names.addAll(r.getRemovedResourcesList());
+        return names.toString();
+    }
+
     /** Returns whether the subscription changed (or was just made), so that a push is due. */
     private boolean subscribe(TypeState state, DeltaDiscoveryRequest request, boolean first) {
         if (first) {
             // an empty first request is a wildcard subscription (legacy rule of the delta protocol)
             state.wildcard = request.getResourceNamesSubscribeCount() == 0;
-            for (Map.Entry<String, String> e : request.getInitialResourceVersionsMap().entrySet()) {
-                state.sent.put(e.getKey(), e.getValue());
-                state.acked.put(e.getKey(), e.getValue());
+            if (request.getInitialResourceVersionsCount() > 0) {
+                state.sent = Versions.of(state.typeUrl, request.getInitialResourceVersionsMap());
+                state.acked = state.sent;
             }
         }
         for (String name : request.getResourceNamesSubscribeList()) {
@@ -134,10 +139,10 @@ final class ProxyStream implements StreamObserver<DeltaDiscoveryRequest> {
                 state.names.remove(name);
             }
         }
-        if (!request.getResourceNamesUnsubscribeList().isEmpty()) {
+        if (request.getResourceNamesUnsubscribeCount() > 0) {
             // the proxy dropped these itself: forget them, or a later push would "remove" them again
-            state.sent.keySet().removeIf(n -> !state.wants(n));
-            state.acked.keySet().removeIf(n -> !state.wants(n));
+            state.sent = state.sent.restrictTo(state::wants);
+            state.acked = state.acked.restrictTo(state::wants);
         }
         return first || request.getResourceNamesSubscribeCount() > 0 || request.getResourceNamesUnsubscribeCount() > 0;
     }
@@ -148,60 +153,80 @@ final class ProxyStream implements StreamObserver<DeltaDiscoveryRequest> {
             return;
         }
         for (TypeState state : types.values()) {
-            push(state, snapshot, false, false);
+            push(state, snapshot, false);
         }
     }
 
     /**
-     * Sends what differs between the snapshot and what this stream was sent.
+     * Sends what differs between the snapshot and what this stream was sent. Wildcard streams in step with
+     * the previous snapshot (the usual case) get the snapshot's shared delta response; a wildcard stream that
+     * has nothing gets the shared full response; anything else gets a response of its own.
      *
-     * @param full          compare everything (subscription changes) rather than the snapshot's change set
      * @param evenIfNothing answer with an empty response (first subscription: tells the proxy it is in sync)
      */
-    private void push(TypeState state, ResourceSnapshot snapshot, boolean full, boolean evenIfNothing) {
-        Map<String, VersionedResource> resources = snapshot.resources(state.typeUrl);
-        Set<String> candidates;
-        if (!full && state.generation == snapshot.generation() - 1) {
-            candidates = new HashSet<>(snapshot.changed(state.typeUrl));
-            candidates.addAll(snapshot.removed(state.typeUrl));
+    private void push(TypeState state, ResourceSnapshot snapshot, boolean evenIfNothing) {
+        Versions before = state.sent;
+        DeltaDiscoveryResponse response;
+        Versions after;
+        if (state.wildcard && before.base() != null && before.overlay().isEmpty()
+                && before.base().generation() == snapshot.generation() - 1) {
+            response = snapshot.deltaResponse(state.typeUrl);
+            after = Versions.exactly(state.typeUrl, snapshot);
+        } else if (state.wildcard && before.isEmpty()) {
+            response = snapshot.fullResponse(state.typeUrl);
+            after = Versions.exactly(state.typeUrl, snapshot);
+        } else if (state.wildcard && before.isExactly(snapshot)) {
+            response = snapshot.header(state.typeUrl, "").build();
+            after = before;
         } else {
-            candidates = new HashSet<>(resources.keySet());
-            candidates.addAll(state.sent.keySet());
+            response = diff(state, before, snapshot);
+            after = state.wildcard ? Versions.exactly(state.typeUrl, snapshot) : before.plus(response);
         }
-        state.generation = snapshot.generation();
-        DeltaDiscoveryResponse.Builder response = DeltaDiscoveryResponse.newBuilder().setTypeUrl(state.typeUrl)
-                .setSystemVersionInfo(Long.toString(snapshot.generation()));
-        Map<String, @Nullable String> versions = new HashMap<>();
-        for (String name : new java.util.TreeSet<>(candidates)) {
+        if (response.getResourcesCount() == 0 && response.getRemovedResourcesCount() == 0) {
+            state.sent = after;
+            if (!evenIfNothing) {
+                return;
+            }
+        }
+        if (!response.getNonce().isEmpty() && state.inflight.containsKey(response.getNonce())) {
+            // a second shared response of the same snapshot (re-subscription): give it a nonce of its own
+            response = response.toBuilder().setNonce(ownNonce(snapshot)).build();
+        } else if (response.getNonce().isEmpty()) {
+            response = response.toBuilder().setNonce(ownNonce(snapshot)).build();
+        }
+        state.sent = after;
+        state.inflight.put(response.getNonce(), new TypeState.Pending(response, before, after, snapshot.changeNanos()));
+        state.lastSentNonce = response.getNonce();
+        server.metrics().pushed(state.typeUrl, response.getSerializedSize());
+        out.onNext(response);
+    }
+
+    private String ownNonce(ResourceSnapshot snapshot) {
+        return snapshot.generation() + "-" + (++nonces);
+    }
+
+    /** A response of this stream's own: everything whose version differs from what it was sent. */
+    private DeltaDiscoveryResponse diff(TypeState state, Versions before, ResourceSnapshot snapshot) {
+        Map<String, VersionedResource> resources = snapshot.resources(state.typeUrl);
+        Set<String> candidates = new TreeSet<>(before.names());
+        if (state.wildcard) {
+            candidates.addAll(resources.keySet());
+        } else {
+            candidates.addAll(state.names);
+        }
+        DeltaDiscoveryResponse.Builder response = snapshot.header(state.typeUrl, "");
+        for (String name : candidates) {
             VersionedResource r = resources.get(name);
+            String sentVersion = before.version(name);
             if (r != null && state.wants(name)) {
-                if (!r.version().equals(state.sent.get(name))) {
-                    response.addResources(Resource.newBuilder().setName(name).setVersion(r.version())
-                            .setResource(r.resource()));
-                    versions.put(name, r.version());
+                if (!r.version().equals(sentVersion)) {
+                    response.addResources(ResourceSnapshot.resource(r));
                 }
-            } else if (state.sent.containsKey(name)) {
+            } else if (sentVersion != null) {
                 response.addRemovedResources(name);
-                versions.put(name, null);
             }
         }
-        if (versions.isEmpty() && !evenIfNothing) {
-            return;
-        }
-        String nonce = Long.toString(++nonces);
-        response.setNonce(nonce);
-        versions.forEach((name, version) -> {
-            if (version == null) {
-                state.sent.remove(name);
-            } else {
-                state.sent.put(name, version);
-            }
-        });
-        state.inflight.put(nonce, new TypeState.Pending(versions, snapshot.changeNanos()));
-        state.lastSentNonce = nonce;
-        DeltaDiscoveryResponse built = response.build();
-        server.metrics().pushed(state.typeUrl, built.getSerializedSize());
-        out.onNext(built);
+        return response.build();
     }
 
     @Override
@@ -246,7 +271,7 @@ final class ProxyStream implements StreamObserver<DeltaDiscoveryRequest> {
     /** The version the proxy acknowledged for one resource, or null. For status and tests. */
     synchronized @Nullable String ackedVersion(String typeUrl, String name) {
         TypeState s = types.get(typeUrl);
-        return s == null ? null : s.acked.get(name);
+        return s == null ? null : s.acked.version(name);
     }
 
     synchronized String proxyId() {

@@ -23,6 +23,8 @@ public final class PushPipeline implements Consumer<ConfigSnapshot> {
     private final TaskScheduler scheduler;
     private final Debouncer debouncer;
     private volatile ConfigSnapshot latest = ConfigSnapshot.empty();
+    /** The model the current snapshot was translated from; touched only on the scheduler. */
+    private MeshModel previous;
 
     /**
      * @param modelListener told of every new model (the CA's node authorization reads it)
@@ -33,6 +35,7 @@ public final class PushPipeline implements Consumer<ConfigSnapshot> {
         this.server = server;
         this.modelListener = modelListener;
         this.scheduler = scheduler;
+        this.previous = MeshModel.empty(settings);
         this.debouncer = new Debouncer(scheduler, quiet, maxDelay, this::rebuild);
     }
 
@@ -47,16 +50,20 @@ public final class PushPipeline implements Consumer<ConfigSnapshot> {
         long start = scheduler.nanoTime();
         try {
             MeshModel model = ModelBuilder.build(latest, settings);
+            long built = scheduler.nanoTime();
             modelListener.accept(model);
-            ResourceSnapshot next = server.current().next(WorkloadTranslator.translate(model), firstChangeNanos);
+            ResourceSnapshot next = server.current().next(WorkloadTranslator.translate(previous, model),
+                    firstChangeNanos);
+            previous = model;
             if (!next.hasChanges() && server.current().generation() > 0) {
                 LOG.debug("event=push_skipped reason=no_resource_changed");
                 return;
             }
             server.publish(next);
-            LOG.info("event=push generation={} workloads={} services={} authorizations={} build_ms={}",
+            LOG.info("event=push generation={} workloads={} services={} authorizations={} model_ms={} build_ms={}",
                     next.generation(), model.workloads().size(), model.services().size(),
-                    model.authorizations().size(), Duration.ofNanos(scheduler.nanoTime() - start).toMillis());
+                    model.authorizations().size(), Duration.ofNanos(built - start).toMillis(),
+                    Duration.ofNanos(scheduler.nanoTime() - start).toMillis());
         } catch (RuntimeException e) {
             // a bug in translation must not stop future pushes: proxies keep the last good config
             LOG.error("event=push_failed problem=\"{}\"", e.toString(), e);

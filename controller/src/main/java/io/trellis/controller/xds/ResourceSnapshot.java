@@ -11,18 +11,80 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
 
 /**
  * Every workload xDS resource at one point in time, with what changed since the previous snapshot so that a
  * proxy already in sync with the previous one is pushed only the difference. Immutable.
  *
- * @param generation   increases by one per snapshot
- * @param changeNanos  when the first config change folded into this snapshot happened (for change-to-ACK latency)
- * @param changed      per type URL: names added or changed since generation - 1
- * @param removed      per type URL: names removed since generation - 1
+ * <p>{@code generation} increases by one per snapshot; {@code changed} and {@code removed} are per type URL the
+ * names added/changed or removed since generation - 1.
  */
-public record ResourceSnapshot(long generation, long changeNanos, Map<String, Map<String, VersionedResource>> resources,
-                               Map<String, Set<String>> changed, Map<String, Set<String>> removed) {
+public final class ResourceSnapshot {
+
+    private final long generation;
+    private final long changeNanos;
+    private final Map<String, Map<String, VersionedResource>> resources;
+    private final Map<String, Set<String>> changed;
+    private final Map<String, Set<String>> removed;
+    /** Responses every in-step wildcard stream gets, built once per type (nonce aside, they are identical). */
+    private final Map<String, DeltaDiscoveryResponse> sharedFull = new ConcurrentHashMap<>();
+    private final Map<String, DeltaDiscoveryResponse> sharedDelta = new ConcurrentHashMap<>();
+
+    public ResourceSnapshot(long generation, long changeNanos, Map<String, Map<String, VersionedResource>> resources,
+                            Map<String, Set<String>> changed, Map<String, Set<String>> removed) {
+        this.generation = generation;
+        this.changeNanos = changeNanos;
+        this.resources = resources;
+        this.changed = changed;
+        this.removed = removed;
+    }
+
+    public long generation() {
+        return generation;
+    }
+
+    /** When the first config change folded into this snapshot happened (monotonic nanos), 0 if unknown. */
+    public long changeNanos() {
+        return changeNanos;
+    }
+
+    /**
+     * Everything of {@code typeUrl}, for a wildcard proxy that has nothing. Nonce {@code f<generation>}: a
+     * stream gets at most one full response per snapshot and type in the normal course.
+     */
+    DeltaDiscoveryResponse fullResponse(String typeUrl) {
+        return sharedFull.computeIfAbsent(typeUrl, t -> {
+            DeltaDiscoveryResponse.Builder b = header(t, "f" + generation);
+            new TreeMap<>(resources(t)).values().forEach(r -> b.addResources(resource(r)));
+            return b.build();
+        });
+    }
+
+    /** What changed since the previous snapshot, for a wildcard proxy in step with it. Nonce {@code d<gen>}. */
+    DeltaDiscoveryResponse deltaResponse(String typeUrl) {
+        return sharedDelta.computeIfAbsent(typeUrl, t -> {
+            DeltaDiscoveryResponse.Builder b = header(t, "d" + generation);
+            Map<String, VersionedResource> all = resources(t);
+            new TreeSet<>(changed(t)).forEach(name -> b.addResources(resource(all.get(name))));
+            new TreeSet<>(removed(t)).forEach(b::addRemovedResources);
+            return b.build();
+        });
+    }
+
+    DeltaDiscoveryResponse.Builder header(String typeUrl, String nonce) {
+        return DeltaDiscoveryResponse.newBuilder().setTypeUrl(typeUrl).setNonce(nonce)
+                .setSystemVersionInfo(Long.toString(generation));
+    }
+
+    static Resource resource(VersionedResource r) {
+        return Resource.newBuilder().setName(r.name()).setVersion(r.version()).setResource(r.resource()).build();
+    }
 
     public static ResourceSnapshot empty() {
         Map<String, Map<String, VersionedResource>> none = new HashMap<>();
@@ -49,20 +111,28 @@ public record ResourceSnapshot(long generation, long changeNanos, Map<String, Ma
 
     /**
      * The snapshot after this one. Resources whose bytes did not change keep their {@link VersionedResource}
-     * object (and version).
+     * object (and version); a null message means "unchanged since this snapshot" and is not even hashed.
      */
-    public ResourceSnapshot next(Map<String, Map<String, Message>> translated, long changeNanos) {
+    public ResourceSnapshot next(Map<String, ? extends Map<String, ? extends @Nullable Message>> translated,
+                                 long changeNanos) {
         Map<String, Map<String, VersionedResource>> all = new HashMap<>();
         Map<String, Set<String>> changedByType = new HashMap<>();
         Map<String, Set<String>> removedByType = new HashMap<>();
-        for (Map.Entry<String, Map<String, Message>> type : translated.entrySet()) {
+        for (Map.Entry<String, ? extends Map<String, ? extends @Nullable Message>> type : translated.entrySet()) {
             Map<String, VersionedResource> before = resources(type.getKey());
             Map<String, VersionedResource> after = new HashMap<>(type.getValue().size() * 2);
             Set<String> changedNames = new HashSet<>();
-            for (Map.Entry<String, Message> e : type.getValue().entrySet()) {
+            for (Map.Entry<String, ? extends @Nullable Message> e : type.getValue().entrySet()) {
+                VersionedResource old = before.get(e.getKey());
+                if (e.getValue() == null) {
+                    if (old == null) {
+                        throw new IllegalStateException("resource " + e.getKey() + " marked unchanged but unknown");
+                    }
+                    after.put(e.getKey(), old);
+                    continue;
+                }
                 byte[] bytes = deterministicBytes(e.getValue());
                 String version = hash(bytes);
-                VersionedResource old = before.get(e.getKey());
                 if (old != null && old.version().equals(version)) {
                     after.put(e.getKey(), old);
                 } else {

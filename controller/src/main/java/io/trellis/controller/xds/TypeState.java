@@ -1,7 +1,7 @@
 package io.trellis.controller.xds;
 
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.trellis.api.workload.v1.Nack;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,39 +14,41 @@ final class TypeState {
     final String typeUrl;
     boolean wildcard;
     final Set<String> names = new HashSet<>();
-    /** Version last sent per resource name: the next push sends only what differs from it. */
-    final Map<String, String> sent = new HashMap<>();
-    /** Version the proxy acknowledged per resource name: what it runs with. */
-    final Map<String, String> acked = new HashMap<>();
+    /** What was sent: the next push sends only what differs from it. */
+    Versions sent;
+    /** What the proxy acknowledged: what it runs with. */
+    Versions acked;
     /** Responses not yet answered, by nonce, in send order. */
     final Map<String, Pending> inflight = new LinkedHashMap<>();
-    /** Snapshot generation {@link #sent} corresponds to; lets a push use the snapshot's own change set. */
-    long generation = -1;
     String lastSentNonce = "";
     String lastAckedNonce = "";
     @Nullable Nack lastNack;
     long nacks;
 
     /**
-     * @param versions name to version sent (null version: removed)
+     * A response in flight.
+     *
+     * @param before what was sent before it
+     * @param after  what was sent after it
      */
-    record Pending(Map<String, @Nullable String> versions, long changeNanos) {}
+    record Pending(DeltaDiscoveryResponse response, Versions before, Versions after, long changeNanos) {}
 
     TypeState(String typeUrl) {
         this.typeUrl = typeUrl;
+        this.sent = Versions.none(typeUrl);
+        this.acked = sent;
     }
 
     boolean wants(String name) {
         return wildcard || names.contains(name);
     }
 
+    /** The proxy applied a response: it now runs what was sent, or, after an earlier NACK, a mix. */
+    void ack(Pending p) {
+        acked = acked == p.before() ? p.after() : acked.plus(p.response());
+    }
+
     int pendingResources() {
-        int n = 0;
-        for (Map.Entry<String, String> e : sent.entrySet()) {
-            if (!e.getValue().equals(acked.get(e.getKey()))) {
-                n++;
-            }
-        }
-        return n;
+        return Versions.differences(sent, acked);
     }
 }

@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /** Translates the mesh model into workload xDS resources. Pure functions, no state. */
 public final class WorkloadTranslator {
@@ -37,13 +38,33 @@ public final class WorkloadTranslator {
 
     /** Every resource of the model, by type URL, then by resource name. */
     public static Map<String, Map<String, Message>> translate(MeshModel model) {
-        Map<String, Message> workloads = new TreeMap<>();
-        model.workloads().values().forEach(w -> workloads.put(w.uid(), workload(w, model.settings().trustDomain())));
-        Map<String, Message> services = new TreeMap<>();
-        model.services().values().forEach(s -> services.put(s.key(), service(s)));
-        Map<String, Message> authz = new TreeMap<>();
-        model.authorizations().values().forEach(a -> authz.put(a.key(), authorization(a)));
         Map<String, Map<String, Message>> out = new HashMap<>();
+        translate(MeshModel.empty(model.settings()), model).forEach((type, resources) -> {
+            Map<String, Message> sorted = new TreeMap<>();
+            resources.forEach((name, message) -> sorted.put(name, java.util.Objects.requireNonNull(message)));
+            out.put(type, sorted);
+        });
+        return out;
+    }
+
+    /**
+     * Like {@link #translate(MeshModel)}, but a resource whose model object equals the one in {@code previous}
+     * maps to null: "unchanged, keep its previous version" (see {@link ResourceSnapshot#next}). Comparing
+     * records is much cheaper than building, serializing and hashing ten thousand protos per push.
+     */
+    public static Map<String, Map<String, @Nullable Message>> translate(MeshModel previous, MeshModel model) {
+        boolean sameSettings = previous.settings().equals(model.settings());
+        Map<String, @Nullable Message> workloads = new HashMap<>();
+        model.workloads().values().forEach(w -> workloads.put(w.uid(),
+                sameSettings && w.equals(previous.workloads().get(w.uid())) ? null
+                        : workload(w, model.settings().trustDomain())));
+        Map<String, @Nullable Message> services = new HashMap<>();
+        model.services().values().forEach(s -> services.put(s.key(),
+                sameSettings && s.equals(previous.services().get(s.key())) ? null : service(s)));
+        Map<String, @Nullable Message> authz = new HashMap<>();
+        model.authorizations().values().forEach(a -> authz.put(a.key(),
+                sameSettings && a.equals(previous.authorizations().get(a.key())) ? null : authorization(a)));
+        Map<String, Map<String, @Nullable Message>> out = new HashMap<>();
         out.put(TypeUrls.WORKLOAD, workloads);
         out.put(TypeUrls.SERVICE, services);
         out.put(TypeUrls.AUTHORIZATION, authz);
