@@ -114,8 +114,7 @@ public final class Relay {
 
     static boolean canSplice(Channel a, Channel b) {
         return a instanceof AbstractEpollStreamChannel && b instanceof AbstractEpollStreamChannel
-                && a.eventLoop() == b.eventLoop()
-                && a.pipeline().get(InboundHold.class) == null && b.pipeline().get(InboundHold.class) == null;
+                && a.eventLoop() == b.eventLoop();
     }
 
     private static void startSplice(AbstractEpollStreamChannel a, AbstractEpollStreamChannel b, Relay relay) {

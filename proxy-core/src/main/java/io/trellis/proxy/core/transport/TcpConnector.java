@@ -2,10 +2,9 @@ package io.trellis.proxy.core.transport;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.trellis.proxy.core.relay.InboundHold;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
@@ -34,14 +33,10 @@ public final class TcpConnector {
                 .group(loop)
                 .channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-                .handler(Idle.INSTANCE)
+                // Server-first protocols (a greeting, or an immediate close) may deliver bytes or a
+                // FIN before the relay is attached; the hold keeps them for it.
+                .handler(new InboundHold())
                 .connect(target);
-    }
-
-    /** Placeholder handler: Bootstrap requires one, the relay installs the real ones. */
-    @ChannelHandler.Sharable
-    private static final class Idle extends ChannelInboundHandlerAdapter {
-        static final Idle INSTANCE = new Idle();
     }
 
     /** The transport this connector creates channels for. */

@@ -29,6 +29,7 @@ class BulkTransferTest {
             InetSocketAddress entry = fixture.entryTo(upstream);
             CRC32 sent = new CRC32();
             try (Socket socket = new Socket(entry.getAddress(), entry.getPort())) {
+                socket.setSoTimeout(60_000);
                 OutputStream out = socket.getOutputStream();
                 byte[] chunk = new byte[CHUNK];
                 ByteBuffer view = ByteBuffer.wrap(chunk);

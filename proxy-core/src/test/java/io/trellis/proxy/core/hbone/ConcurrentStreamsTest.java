@@ -42,6 +42,7 @@ class ConcurrentStreamsTest {
                 int id = i;
                 results.add(threads.submit(() -> {
                     try (Socket socket = new Socket(entry.getAddress(), entry.getPort())) {
+                        socket.setSoTimeout(60_000);
                         byte[] first = ("stream " + id + " hello|").getBytes(StandardCharsets.UTF_8);
                         byte[] second = ("stream " + id + " bye").repeat(30).getBytes(StandardCharsets.UTF_8);
                         OutputStream out = socket.getOutputStream();

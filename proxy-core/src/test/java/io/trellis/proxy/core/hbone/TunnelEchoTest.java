@@ -38,6 +38,7 @@ class TunnelEchoTest {
             InetSocketAddress upstream = (InetSocketAddress) fixture.upstream(TestApps.Echo::new).localAddress();
             InetSocketAddress entry = fixture.entryTo(upstream);
             try (Socket socket = new Socket(entry.getAddress(), entry.getPort())) {
+                socket.setSoTimeout(60_000);
                 byte[] hello = ("hello over " + transport.settingName()).getBytes(StandardCharsets.UTF_8);
                 OutputStream out = socket.getOutputStream();
                 out.write(hello);

@@ -13,6 +13,7 @@ import io.trellis.identity.CertificateAuthority;
 import io.trellis.identity.SpiffeId;
 import io.trellis.identity.WorkloadCertificate;
 import io.trellis.proxy.core.TunnelException;
+import io.trellis.proxy.core.relay.InboundHold;
 import io.trellis.proxy.core.relay.Relay;
 import io.trellis.proxy.core.tls.ServerCertificates;
 import io.trellis.proxy.core.tls.TlsContexts;
@@ -102,9 +103,13 @@ final class TunnelFixture implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        // Epoll and io_uring deliver a FIN (and the bytes before it) even with
+                        // auto-read off; the hold keeps them until the tunnel is up.
+                        ch.pipeline().addLast(new InboundHold());
                         ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                             @Override
                             public void channelActive(ChannelHandlerContext ctx) {
+                                ctx.fireChannelActive();
                                 ctx.pipeline().remove(this);
                                 Channel downstream = ctx.channel();
                                 pool.open(request(upstream, (InetSocketAddress) downstream.remoteAddress()))
