@@ -1,0 +1,119 @@
+package io.trellis.node.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslContext;
+import io.trellis.node.authz.AuthzDecision;
+import io.trellis.node.authz.ConnectionAttributes;
+import io.trellis.node.authz.L4Authorizer;
+import io.trellis.node.state.MeshState;
+import io.trellis.node.state.MeshStore;
+import io.trellis.node.state.WorkloadInfo;
+import io.trellis.proxy.core.TunnelException;
+import io.trellis.proxy.core.hbone.HboneHandler;
+import io.trellis.proxy.core.hbone.HboneRequest;
+import io.trellis.proxy.core.tls.ServerCertificates;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Inbound HBONE for every pod on this node (the HBONE server serves each pod's 15008 listener):
+ * checks the CONNECT targets the pod the connection arrived at, authorizes it (L4 policy with the
+ * verified peer identity), connects to the application from inside the pod's namespace (so the app
+ * sees an ordinary connection from its own IP), and lets the server answer 200 and relay.
+ */
+final class InboundHboneHandler implements HboneHandler, ServerCertificates {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InboundHboneHandler.class);
+    private static final Logger ACCESS = LoggerFactory.getLogger("io.trellis.node.access");
+    /** The node-proxy's own ports inside a pod: never a tunnel's target (it would loop back into us). */
+    private static final Set<Integer> PROXY_PORTS = Set.of(15001, 15006, 15008);
+
+    private final MeshStore store;
+    private final LocalPods pods;
+    private final WorkloadTls tls;
+    private final L4Authorizer authorizer;
+    private final PathMetrics metrics;
+
+    InboundHboneHandler(MeshStore store, LocalPods pods, WorkloadTls tls, L4Authorizer authorizer,
+            PathMetrics metrics) {
+        this.store = store;
+        this.pods = pods;
+        this.tls = tls;
+        this.authorizer = authorizer;
+        this.metrics = metrics;
+    }
+
+    /** The certificate of the local workload that owns the address the client connected to. */
+    @Override
+    public @Nullable SslContext forLocalAddress(InetSocketAddress local) {
+        WorkloadInfo w = store.current().workloadByIp(local.getAddress());
+        if (w == null || pods.get(w.uid()) == null) {
+            return null;
+        }
+        return tls.server(w.identity());
+    }
+
+    @Override
+    public CompletionStage<Channel> open(HboneRequest request) {
+        MeshState state = store.current();
+        InetAddress localIp = request.localAddress().getAddress();
+        WorkloadInfo workload = state.workloadByIp(localIp);
+        PodTraffic pod = workload == null ? null : pods.get(workload.uid());
+        if (workload == null || pod == null) {
+            return refuse(request, 503, "no_local_workload", "no workload enrolled on this node owns "
+                    + localIp.getHostAddress());
+        }
+        InetSocketAddress target = request.target();
+        if (!workload.addresses().contains(target.getAddress())) {
+            return refuse(request, 400, "target_not_local", "CONNECT target " + target + " is not an address of "
+                    + workload + " (this listener serves only that workload)");
+        }
+        if (PROXY_PORTS.contains(target.getPort())) {
+            return refuse(request, 400, "target_is_proxy_port", "CONNECT target port " + target.getPort()
+                    + " is a node-proxy port");
+        }
+        InetAddress source = ForwardedFor.parse(request.forwarded());
+        if (source == null) {
+            source = request.peerAddress().getAddress();
+        }
+        AuthzDecision decision = authorizer.authorize(state, workload,
+                new ConnectionAttributes(request.peer(), source, target.getPort()));
+        if (!decision.allowed()) {
+            metrics.denied(PathMetrics.Path.INBOUND_HBONE, decision);
+            LOG.info("event=inbound_denied path=inbound_hbone peer={} src={} dst={} decision=\"{}\"", request.peer(),
+                    source.getHostAddress(), target, decision);
+            return HboneHandler.reject(403, "denied by L4 authorization: " + decision);
+        }
+        InetAddress client = source;
+        return pod.egress().connect(target, request.eventLoop()).whenComplete((ch, failure) -> {
+            if (failure != null) {
+                metrics.failed(PathMetrics.Path.INBOUND_HBONE, "app_connect_failed");
+                LOG.info("event=inbound_failed path=inbound_hbone peer={} dst={} reason=\"cannot connect to the "
+                        + "application: {}\"", request.peer(), target, failure.getMessage());
+            } else {
+                metrics.opened(PathMetrics.Path.INBOUND_HBONE, "app");
+                long start = System.nanoTime();
+                ch.closeFuture().addListener(f -> ACCESS.info("event=connection direction=inbound path=inbound_hbone "
+                        + "peer={} src={} dst={} workload={} decision=\"{}\" duration_us={}", request.peer(),
+                        client.getHostAddress(), target, workload, decision, (System.nanoTime() - start) / 1000));
+            }
+        });
+    }
+
+    private CompletionStage<Channel> refuse(HboneRequest request, int status, String label, String reason) {
+        metrics.failed(PathMetrics.Path.INBOUND_HBONE, label);
+        LOG.info("event=inbound_refused path=inbound_hbone peer={} target={} status={} reason=\"{}\"", request.peer(),
+                request.target(), status, reason);
+        return HboneHandler.reject(status, reason);
+    }
+
+    @Override
+    public void connectionRejected(InetSocketAddress peer, TunnelException error) {
+        metrics.failed(PathMetrics.Path.INBOUND_HBONE, "connection_rejected");
+    }
+}

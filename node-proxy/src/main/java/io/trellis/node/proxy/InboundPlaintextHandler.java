@@ -1,0 +1,118 @@
+package io.trellis.node.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.trellis.node.authz.AuthzDecision;
+import io.trellis.node.authz.ConnectionAttributes;
+import io.trellis.node.authz.L4Authorizer;
+import io.trellis.node.inpod.NativeCallException;
+import io.trellis.node.state.MeshState;
+import io.trellis.node.state.MeshStore;
+import io.trellis.node.state.WorkloadInfo;
+import io.trellis.proxy.core.relay.Relay;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The captured inbound plaintext listener (15006) of one pod: connections from clients outside the
+ * mesh. Authorized without a principal (STRICT mTLS refuses them all), then relayed to the original
+ * destination from inside the pod's namespace. Refusals are TCP resets.
+ */
+@ChannelHandler.Sharable
+final class InboundPlaintextHandler extends ChannelInitializer<Channel> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InboundPlaintextHandler.class);
+    private static final Logger ACCESS = LoggerFactory.getLogger("io.trellis.node.access");
+
+    private final PodTraffic pod;
+    private final MeshStore store;
+    private final L4Authorizer authorizer;
+    private final OriginalDestinations originalDestinations;
+    private final PathMetrics metrics;
+
+    InboundPlaintextHandler(PodTraffic pod, MeshStore store, L4Authorizer authorizer,
+            OriginalDestinations originalDestinations, PathMetrics metrics) {
+        this.pod = pod;
+        this.store = store;
+        this.authorizer = authorizer;
+        this.originalDestinations = originalDestinations;
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        Connections.tuneAccepted(ch);
+        ch.pipeline().addLast("inbound", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                ctx.pipeline().remove(this);
+                accepted(ctx.channel());
+            }
+        });
+    }
+
+    private void accepted(Channel downstream) {
+        InetSocketAddress client = (InetSocketAddress) downstream.remoteAddress();
+        InetSocketAddress original;
+        try {
+            original = originalDestinations.of(downstream);
+        } catch (NativeCallException | RuntimeException e) {
+            refuse(downstream, "no_original_destination", client, null, "cannot read the original destination: "
+                    + e.getMessage());
+            return;
+        }
+        if (original.equals(downstream.localAddress())) {
+            refuse(downstream, "loop", client, original, "connection made to the inbound listener itself");
+            return;
+        }
+        MeshState state = store.current();
+        WorkloadInfo workload = state.workloadByUid(pod.info().uid());
+        if (workload == null) {
+            refuse(downstream, "unknown_workload", client, original, "the mesh state does not know pod "
+                    + pod.info() + " yet");
+            return;
+        }
+        AuthzDecision decision = authorizer.authorize(state, workload,
+                new ConnectionAttributes(null, client.getAddress(), original.getPort()));
+        if (!decision.allowed()) {
+            metrics.denied(PathMetrics.Path.INBOUND_PLAINTEXT, decision);
+            LOG.info("event=inbound_denied path=inbound_plaintext src={} dst={} decision=\"{}\"", client, original,
+                    decision);
+            Connections.reset(downstream);
+            return;
+        }
+        pod.egress().connect(original, downstream.eventLoop()).whenComplete((upstream, failure) -> {
+            if (failure != null) {
+                refuse(downstream, "app_connect_failed", client, original, "cannot connect to the application: "
+                        + failure.getMessage());
+                return;
+            }
+            if (!downstream.isActive()) {
+                upstream.close();
+                return;
+            }
+            metrics.opened(PathMetrics.Path.INBOUND_PLAINTEXT, "app");
+            long start = System.nanoTime();
+            Relay.start(downstream, upstream, null, null, true).whenComplete((r, x) -> {
+                if (r != null) {
+                    ACCESS.info("event=connection direction=inbound path=inbound_plaintext src={} dst={} workload={} "
+                            + "decision=\"{}\" bytes_received={} bytes_sent={} duration_us={} clean={}", client, original,
+                            workload, decision, r.bytesAtoB(), r.bytesBtoA(), (System.nanoTime() - start) / 1000,
+                            r.clean());
+                }
+            });
+        });
+    }
+
+    private void refuse(Channel downstream, String label, InetSocketAddress client,
+            @org.jspecify.annotations.Nullable InetSocketAddress original, String reason) {
+        metrics.failed(PathMetrics.Path.INBOUND_PLAINTEXT, label);
+        LOG.info("event=inbound_refused path=inbound_plaintext pod={} src={} dst={} reason=\"{}\"", pod.info().uid(),
+                client, original, reason);
+        Connections.reset(downstream);
+    }
+}

@@ -1,0 +1,66 @@
+package io.trellis.node.proxy;
+
+import io.trellis.identity.SpiffeId;
+import io.trellis.node.state.Destination;
+import io.trellis.node.state.Endpoint;
+import io.trellis.node.state.LoadBalancer;
+import io.trellis.node.state.MeshState;
+import io.trellis.node.state.WorkloadInfo;
+import io.trellis.proxy.core.hbone.TunnelRequest;
+import java.net.InetSocketAddress;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns a captured destination into an {@link OutboundPlan}: a workload in the mesh is reached by
+ * HBONE at {@code podIP:15008} expecting its identity; a service VIP gets one endpoint from the load
+ * balancer (then as a workload, or plain TCP for an endpoint outside the mesh); a service or workload
+ * bound to a waypoint goes by HBONE to the waypoint with the original VIP:port (or IP:port) as
+ * authority and the waypoint's identity expected; anything else is passed through in plain TCP.
+ * Same-node destinations take the same HBONE path, so they are authorized and counted alike.
+ */
+final class OutboundPlanner {
+
+    private final LoadBalancer loadBalancer;
+
+    OutboundPlanner(LoadBalancer loadBalancer) {
+        this.loadBalancer = loadBalancer;
+    }
+
+    /**
+     * @param source the identity the tunnel is opened as (the source pod's service account)
+     * @param client the application's address, sent in {@code forwarded}
+     * @param sourceWorkload the source pod as the mesh knows it (for baggage), or null
+     */
+    OutboundPlan plan(MeshState state, SpiffeId source, @Nullable WorkloadInfo sourceWorkload,
+            InetSocketAddress client, InetSocketAddress original) {
+        String baggage = sourceWorkload == null ? null : Baggage.of(sourceWorkload);
+        return switch (state.destinationFor(original)) {
+            case Destination.MeshWorkload w -> new OutboundPlan.Tunnel(
+                    new TunnelRequest(source, w.identity(), w.hbone(), original, client, baggage, null), null, "hbone");
+            case Destination.ViaWaypoint w -> new OutboundPlan.Tunnel(
+                    new TunnelRequest(source, w.waypoint().identity(), w.waypoint().hbone(), original, client, baggage,
+                            null), null, "waypoint");
+            case Destination.Passthrough p -> new OutboundPlan.Passthrough(original, null);
+            case Destination.Service s -> {
+                Endpoint e = loadBalancer.pick(s.endpoints());
+                if (e == null) {
+                    yield new OutboundPlan.Refuse("service " + s.endpoints().key() + " has no healthy endpoint",
+                            "no_healthy_endpoint");
+                }
+                if (!e.hbone()) {
+                    yield new OutboundPlan.Passthrough(e.address(), e);
+                }
+                InetSocketAddress hbone = new InetSocketAddress(e.address().getAddress(), MeshState.HBONE_PORT);
+                yield new OutboundPlan.Tunnel(new TunnelRequest(source, e.workload().identity(), hbone, e.address(),
+                        client, baggage, null), e, "hbone");
+            }
+        };
+    }
+
+    /** The connection to a picked endpoint ended (or never started). */
+    void release(@Nullable Endpoint endpoint) {
+        if (endpoint != null) {
+            loadBalancer.release(endpoint);
+        }
+    }
+}
