@@ -151,12 +151,19 @@ public final class CertificateManager implements AutoCloseable {
 
     /** Whether every identity asked for so far has a valid certificate (readiness). */
     public boolean allReady() {
-        for (Entry e : entries.values()) {
+        return pending().isEmpty();
+    }
+
+    /** Identities asked for that have no valid certificate now, sorted. */
+    public List<SpiffeId> pending() {
+        List<SpiffeId> out = new ArrayList<>();
+        entries.forEach((id, e) -> {
             if (usable(e.renewer.current()) == null) {
-                return false;
+                out.add(id);
             }
-        }
-        return true;
+        });
+        out.sort(java.util.Comparator.comparing(SpiffeId::uri));
+        return out;
     }
 
     /** Every identity's certificate state, for admin {@code /certs}. */
