@@ -1,0 +1,598 @@
+package io.trellis.waypoint.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.trellis.identity.SpiffeId;
+import io.trellis.proxy.core.hbone.TunnelRequest;
+import io.trellis.proxy.core.relay.Relay;
+import io.trellis.waypoint.ResponseFlag;
+import io.trellis.waypoint.authz.AuthzRequest;
+import io.trellis.waypoint.cluster.ClusterState;
+import io.trellis.waypoint.lb.Endpoint;
+import io.trellis.waypoint.lb.LoadBalancer;
+import io.trellis.waypoint.plan.Plan;
+import io.trellis.waypoint.resilience.AttemptOutcome;
+import io.trellis.waypoint.resilience.CircuitBreakers;
+import io.trellis.waypoint.resilience.RetryDecider;
+import io.trellis.waypoint.resilience.RetryDecision;
+import io.trellis.waypoint.route.HeaderModifier;
+import io.trellis.waypoint.route.Request;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One request through the waypoint, on the downstream channel's event loop: plan (authz, route,
+ * backend), then attempts upstream with per-try and request timeouts, retries with backoff within
+ * the budget and breakers, outlier detection fed with every outcome, and the response streamed
+ * back with backpressure. Ends with one metrics update and one access-log line.
+ */
+final class Exchange implements AttemptListener {
+
+    /** Request body bytes read ahead of what the upstream has taken: one HTTP/2 window. */
+    private static final int READ_AHEAD = 64 * 1024;
+
+    private final ProxyContext ctx;
+    private final Downstream down;
+    private final EventLoop loop;
+    private final HttpRequest head;
+    private final long startNanos = System.nanoTime();
+    private final long startMillis = System.currentTimeMillis();
+    private final RequestBody body;
+    private final boolean grpc;
+    private final boolean keepAlive;
+    private final ExchangeRecord record;
+    private final boolean bodyExpected;
+
+    private Plan.@Nullable Forward forward;
+    private @Nullable ClusterState cluster;
+    private @Nullable LoadBalancer balancer;
+    private CircuitBreakers.@Nullable Permit requestPermit;
+    private @Nullable RetryDecider decider;
+    private @Nullable HttpRequest upstreamHead;
+    private @Nullable SpiffeId destination;
+    private @Nullable UpstreamAttempt attempt;
+    private boolean attemptReady;
+    private RetryDecision.@Nullable Retry heldRetry;
+    private @Nullable ScheduledFuture<?> requestTimer;
+    private @Nullable ScheduledFuture<?> tryTimer;
+    private @Nullable ScheduledFuture<?> pendingStart;
+    private boolean responseStarted;
+    private boolean finished;
+    private boolean mirrored;
+
+    /**
+     * @param bodyExpected whether the request has a body (HTTP/1.1: a length or chunked; HTTP/2: no
+     *     END_STREAM on the headers)
+     */
+    Exchange(ProxyContext ctx, Downstream down, HttpRequest head, boolean bodyExpected) {
+        this.ctx = ctx;
+        this.down = down;
+        this.loop = down.channel().eventLoop();
+        this.head = head;
+        this.body = new RequestBody(ctx.settings().maxRetryBufferBytes());
+        String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        this.grpc = contentType != null && contentType.startsWith("application/grpc");
+        this.keepAlive = HttpUtil.isKeepAlive(head);
+        this.record = new ExchangeRecord(down, head, grpc);
+        this.bodyExpected = bodyExpected;
+    }
+
+    // ---- downstream events -------------------------------------------------------------------
+
+    void start() {
+        ConfigSnapshot snapshot = ctx.snapshot().get();
+        ConfigSnapshot.Bound bound = snapshot.bound(down.connection().vip());
+        if (bound == null) {
+            localReply(404, "no service is bound to this waypoint at " + Addresses.format(down.connection().vip()),
+                    null, null, "service_not_bound");
+            return;
+        }
+        record.service(bound.service());
+        String authority = head.headers().get(HttpHeaderNames.HOST, bound.service().hostname());
+        Request request = Request.of(head.method().name(), head.uri(), authority, HopHeaders.toRouteHeaders(head.headers()));
+        Plan plan = bound.planner().plan(new AuthzRequest(request, down.connection().peer().uri(), null),
+                ThreadLocalRandom.current());
+        switch (plan) {
+            case Plan.Deny deny -> localReply(deny.status(), "RBAC: access denied", null, null,
+                    "rbac_access_denied_matched_policy[" + (deny.decision().policy() == null ? "none" : deny.decision().policy()) + "]");
+            case Plan.Respond r -> localReply(r.status(), r.body(), r.location(), r.flag(), r.detail(), r.responseHeaders());
+            case Plan.Abort a -> abortByFault(a);
+            case Plan.Forward f -> forward(snapshot, bound.service(), f);
+        }
+    }
+
+    void onBody(HttpContent content) {
+        if (finished) {
+            content.release();
+            return;
+        }
+        record.requestBytes += content.content().readableBytes();
+        body.add(content);
+        if (body.complete()) {
+            sendMirrors();
+        }
+        pumpBody();
+    }
+
+    void onDownstreamWritable() {
+        UpstreamAttempt a = attempt;
+        if (responseStarted && a != null && !finished) {
+            a.read();
+        }
+    }
+
+    void onDownstreamClosed() {
+        if (finished) {
+            return;
+        }
+        record.flag(ResponseFlag.DOWNSTREAM_CONNECTION_TERMINATION);
+        record.detail = "downstream_remote_disconnect";
+        endAttempt(null);
+        finish(false);
+    }
+
+    // ---- planning ------------------------------------------------------------------------------
+
+    private void abortByFault(Plan.Abort a) {
+        record.route(a.route().name());
+        Runnable reply = () -> localReply(a.status(), "fault filter abort", null, ResponseFlag.FAULT_INJECTED,
+                "fault_filter_abort", a.responseHeaders());
+        if (a.injectedDelay().isZero()) {
+            reply.run();
+        } else {
+            record.flag(ResponseFlag.DELAY_INJECTED);
+            pendingStart = loop.schedule(reply, a.injectedDelay().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void forward(ConfigSnapshot snapshot, ServiceBinding service, Plan.Forward f) {
+        this.forward = f;
+        record.route(f.route().name());
+        record.cluster = f.cluster();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        ClusterState state = snapshot.cluster(f.cluster());
+        if (state == null) {
+            localReply(503, "no cluster " + f.cluster(), null, ResponseFlag.NO_HEALTHY_UPSTREAM, "cluster_not_found");
+            return;
+        }
+        destination = snapshot.identity(f.cluster());
+        if (destination == null) {
+            localReply(503, "no identity configured for cluster " + f.cluster(), null,
+                    ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "no_upstream_identity");
+            return;
+        }
+        requestPermit = state.breakers().tryAcquire(CircuitBreakers.Resource.REQUESTS);
+        if (requestPermit == null) {
+            localReply(503, "upstream overflow: too many requests to " + f.cluster(), null,
+                    ResponseFlag.UPSTREAM_OVERFLOW, "upstream_overflow");
+            return;
+        }
+        cluster = state;
+        balancer = LoopBalancers.of(state);
+        state.recordRequest();
+        if (f.retry() != null) {
+            decider = state.retryDecider(f.retry(), random);
+        }
+        upstreamHead = upstreamHead(f.upstreamRequest(), service);
+        Duration total = f.timeouts().request();
+        if (!total.isZero()) {
+            requestTimer = loop.schedule(this::onRequestTimeout, total.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (!f.injectedDelay().isZero()) {
+            record.flag(ResponseFlag.DELAY_INJECTED);
+            pendingStart = loop.schedule(this::startAttempt, f.injectedDelay().toNanos(), TimeUnit.NANOSECONDS);
+            return;
+        }
+        if (body.complete()) {
+            sendMirrors();
+        }
+        startAttempt();
+    }
+
+    private HttpRequest upstreamHead(Request r, ServiceBinding service) {
+        HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), r.pathAndQuery());
+        HttpHeaders h = out.headers();
+        HopHeaders.fill(h, r.headers());
+        HopHeaders.strip(h);
+        h.set(HttpHeaderNames.HOST, r.authority());
+        if (isUpgrade(head) && !service.protocol().isHttp2()) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            h.set(HttpHeaderNames.UPGRADE, head.headers().get(HttpHeaderNames.UPGRADE));
+        }
+        if (!service.protocol().isHttp2() && !h.contains(HttpHeaderNames.CONTENT_LENGTH) && bodyExpected) {
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        return out;
+    }
+
+    static boolean isUpgrade(HttpRequest r) {
+        return r.headers().contains(HttpHeaderNames.UPGRADE)
+                && r.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    }
+
+    // ---- attempts ------------------------------------------------------------------------------
+
+    private void startAttempt() {
+        pendingStart = null;
+        if (finished) {
+            return;
+        }
+        Plan.Forward f = forward;
+        LoadBalancer lb = balancer;
+        if (f == null || lb == null || upstreamHead == null || destination == null) {
+            throw new IllegalStateException("attempt without a forwarding plan");
+        }
+        Endpoint endpoint = lb.pick(f.hashKey());
+        if (endpoint == null) {
+            localReply(503, "no healthy upstream", null, ResponseFlag.NO_HEALTHY_UPSTREAM, "no_healthy_upstream");
+            return;
+        }
+        InetSocketAddress target = Addresses.parse(endpoint.address());
+        if (target == null) {
+            localReply(503, "endpoint address " + endpoint.address() + " is not ip:port", null,
+                    ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "bad_endpoint_address");
+            return;
+        }
+        record.attempts++;
+        if (record.attempts > 1) {
+            body.rewind();
+        }
+        lb.requestStarted(endpoint);
+        UpstreamAttempt a = new UpstreamAttempt(endpoint, record.attempts, loop, this,
+                record.service().protocol().isHttp2());
+        attempt = a;
+        attemptReady = false;
+        Duration perTry = f.timeouts().perTry();
+        if (perTry.isZero() && f.retry() != null) {
+            perTry = f.retry().perTryTimeout();
+        }
+        if (!perTry.isZero()) {
+            tryTimer = loop.schedule(() -> failed(a, new AttemptOutcome.PerTryTimeout(),
+                    ResponseFlag.UPSTREAM_REQUEST_TIMEOUT, "upstream_per_try_timeout"), perTry.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        ConnectionInfo conn = down.connection();
+        a.open(ctx.pool(), new TunnelRequest(ctx.settings().identity(), destination,
+                new InetSocketAddress(target.getAddress(), ctx.settings().hbonePort()), target, conn.clientAddress(),
+                conn.baggage(), head.headers().get("traceparent")));
+    }
+
+    @Override
+    public void ready(UpstreamAttempt a) {
+        if (a != attempt || finished || upstreamHead == null) {
+            a.close();
+            return;
+        }
+        attemptReady = true;
+        HttpRequest h = upstreamHead;
+        a.write(new DefaultHttpRequest(h.protocolVersion(), h.method(), h.uri(), h.headers().copy()), false);
+        a.flush();
+        pumpBody();
+    }
+
+    /** Moves request body to the upstream while it takes it, and reads more from the client. */
+    private void pumpBody() {
+        UpstreamAttempt a = attempt;
+        boolean ready = a != null && attemptReady;
+        if (ready) {
+            boolean wrote = false;
+            while (a.isWritable()) {
+                HttpContent next = body.next();
+                if (next == null) {
+                    break;
+                }
+                a.write(next, false);
+                wrote = true;
+            }
+            if (wrote) {
+                a.flush();
+            }
+        }
+        if (!body.complete() && body.unsentBytes() < READ_AHEAD && (!ready || a.isWritable())) {
+            down.requestMoreBody();
+        }
+    }
+
+    @Override
+    public void writable(UpstreamAttempt a) {
+        if (a == attempt && !finished) {
+            pumpBody();
+        }
+    }
+
+    @Override
+    public void response(UpstreamAttempt a, HttpObject part) {
+        if (a != attempt || finished) {
+            ReferenceCountUtil.release(part);
+            return;
+        }
+        if (part instanceof HttpResponse r && !responseStarted) {
+            onResponseHead(a, r);
+        } else if (part instanceof HttpContent c) {
+            onResponseBody(a, c);
+        } else {
+            ReferenceCountUtil.release(part);
+            a.read();
+        }
+    }
+
+    private void onResponseHead(UpstreamAttempt a, HttpResponse r) {
+        int code = r.status().code();
+        if (code >= 100 && code < 200 && code != 101) {
+            ReferenceCountUtil.release(r); // interim responses stay on their hop
+            a.read();
+            return;
+        }
+        cancel(tryTimer);
+        Integer grpcStatus = AttemptOutcome.Response.parseGrpcStatus(r.headers().get("grpc-status"));
+        AttemptOutcome outcome = new AttemptOutcome.Response(code, grpcStatus);
+        if (code != 101 && retry(a, outcome, null)) {
+            ReferenceCountUtil.release(r);
+            return;
+        }
+        responseStarted = true;
+        record.status = code;
+        record.upstream(a, destination);
+        HttpResponse out = downstreamHead(r);
+        if (out instanceof FullHttpResponse full) {
+            record.responseBytes += full.content().readableBytes();
+            record.grpcStatus(grpcStatus);
+            down.channel().writeAndFlush(full);
+            completeAttempt(a, outcome);
+            finish(true);
+            return;
+        }
+        down.channel().writeAndFlush(out);
+        if (code == 101) {
+            upgrade(a);
+            return;
+        }
+        if (down.channel().isWritable()) {
+            a.read();
+        }
+    }
+
+    private HttpResponse downstreamHead(HttpResponse r) {
+        HttpHeaders h = r.headers();
+        HopHeaders.strip(h);
+        if (forward != null) {
+            HopHeaders.apply(forward.responseHeaders(), h);
+        }
+        if (r.status().code() == 101) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            h.set(HttpHeaderNames.UPGRADE, head.headers().get(HttpHeaderNames.UPGRADE, "websocket"));
+            return r;
+        }
+        if (r instanceof FullHttpResponse full) {
+            if (!down.protocol().equals("HTTP/2") && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                h.setInt(HttpHeaderNames.CONTENT_LENGTH, full.content().readableBytes());
+            }
+        } else if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && down.protocol().equals("HTTP/1.1")) {
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        if (down.protocol().equals("HTTP/1.1")) {
+            HttpUtil.setKeepAlive(h, HttpVersion.HTTP_1_1, keepAlive);
+        }
+        return r instanceof FullHttpResponse ? r : new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
+    }
+
+    private void onResponseBody(UpstreamAttempt a, HttpContent c) {
+        record.responseBytes += c.content().readableBytes();
+        if (c instanceof LastHttpContent last) {
+            Integer trailerStatus = AttemptOutcome.Response.parseGrpcStatus(last.trailingHeaders().get("grpc-status"));
+            if (trailerStatus != null) {
+                record.grpcStatus(trailerStatus);
+            }
+            down.channel().writeAndFlush(c);
+            completeAttempt(a, new AttemptOutcome.Response(record.status, trailerStatus));
+            finish(true);
+            return;
+        }
+        down.channel().writeAndFlush(c);
+        if (down.channel().isWritable()) {
+            a.read();
+        }
+    }
+
+    @Override
+    public void failed(UpstreamAttempt a, AttemptOutcome outcome, ResponseFlag flag, String detail) {
+        if (a != attempt || finished) {
+            return;
+        }
+        cancel(tryTimer);
+        if (!responseStarted && retry(a, outcome, flag)) {
+            return;
+        }
+        endAttempt(outcome);
+        record.flag(flag);
+        if (responseStarted) {
+            record.detail = detail;
+            abortDownstream();
+            return;
+        }
+        int status = flag == ResponseFlag.UPSTREAM_REQUEST_TIMEOUT ? 504 : 503;
+        localReply(status, "upstream connect error or disconnect/reset before headers: " + detail, null, null, detail);
+    }
+
+    /** Decides on a retry after a failed or retriable attempt; true if one was scheduled. */
+    private boolean retry(UpstreamAttempt a, AttemptOutcome outcome, @Nullable ResponseFlag failure) {
+        RetryDecider d = decider;
+        if (d == null || forward == null) {
+            return false;
+        }
+        RetryDecision decision = d.decide(outcome, a.number, head.method().name());
+        if (decision instanceof RetryDecision.Retry retry && body.replayable()) {
+            endAttempt(outcome);
+            heldRetry = retry;
+            pendingStart = loop.schedule(this::startAttempt, retry.delay().toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        }
+        if (decision instanceof RetryDecision.Retry retry) {
+            retry.attemptFinished(); // wanted, but the body was too large to replay
+        } else if (decision instanceof RetryDecision.GiveUp giveUp && giveUp.flag() != null) {
+            record.flag(giveUp.flag());
+        }
+        return false;
+    }
+
+    /** The attempt is over: feed its outcome to the balancer and outlier detection, close it. */
+    private void endAttempt(@Nullable AttemptOutcome outcome) {
+        UpstreamAttempt a = attempt;
+        if (a == null) {
+            return;
+        }
+        cancel(tryTimer);
+        attempt = null;
+        a.close();
+        if (balancer != null) {
+            balancer.requestFinished(a.endpoint);
+        }
+        if (outcome != null && cluster != null) {
+            cluster.recordOutcome(a.endpoint, outcome);
+        }
+        RetryDecision.Retry held = heldRetry;
+        if (held != null) {
+            held.attemptFinished();
+            heldRetry = null;
+        }
+    }
+
+    private void completeAttempt(UpstreamAttempt a, AttemptOutcome outcome) {
+        if (a == attempt) {
+            endAttempt(outcome);
+        }
+    }
+
+    private void upgrade(UpstreamAttempt a) {
+        var tunnel = a.upgradedTunnel();
+        attempt = null;
+        if (tunnel == null) {
+            abortDownstream();
+            return;
+        }
+        Channel raw = down.takeOverForUpgrade();
+        record.detail = "upgraded";
+        finish(false);
+        Relay.start(raw, tunnel);
+    }
+
+    private void onRequestTimeout() {
+        if (finished) {
+            return;
+        }
+        record.flag(ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
+        endAttempt(new AttemptOutcome.PerTryTimeout());
+        if (responseStarted) {
+            record.detail = "response_timeout";
+            abortDownstream();
+        } else {
+            localReply(504, "upstream request timeout", null, null, "response_timeout");
+        }
+    }
+
+    // ---- responses -----------------------------------------------------------------------------
+
+    private void localReply(int status, String text, @Nullable String location, @Nullable ResponseFlag flag,
+            String detail) {
+        localReply(status, text, location, flag, detail, null);
+    }
+
+    private void localReply(int status, String text, @Nullable String location, @Nullable ResponseFlag flag,
+            String detail, @Nullable HeaderModifier responseHeaders) {
+        if (finished) {
+            return;
+        }
+        if (responseStarted) {
+            abortDownstream();
+            return;
+        }
+        if (flag != null) {
+            record.flag(flag);
+        }
+        record.detail = detail;
+        FullHttpResponse r = LocalReplies.build(down.channel().alloc(), status, text, location, flag, grpc);
+        if (responseHeaders != null) {
+            HopHeaders.apply(responseHeaders, r.headers());
+        }
+        boolean reusable = body.complete() && keepAlive;
+        if (down.protocol().equals("HTTP/1.1")) {
+            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+            HttpUtil.setKeepAlive(r.headers(), HttpVersion.HTTP_1_1, reusable);
+        }
+        record.status = r.status().code();
+        record.responseBytes += r.content().readableBytes();
+        if (grpc) {
+            record.grpcStatus(AttemptOutcome.Response.parseGrpcStatus(r.headers().get("grpc-status")));
+        }
+        responseStarted = true;
+        down.channel().writeAndFlush(r);
+        finish(reusable);
+    }
+
+    private void abortDownstream() {
+        finish(false);
+        down.channel().close();
+    }
+
+    private void finish(boolean reusable) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancel(requestTimer);
+        cancel(tryTimer);
+        cancel(pendingStart);
+        endAttempt(null);
+        if (requestPermit != null) {
+            requestPermit.release();
+        }
+        boolean bodyDone = body.complete();
+        body.release();
+        var r = record.build(startMillis, System.nanoTime() - startNanos);
+        ctx.metrics().record(r);
+        ctx.accessLog().log(r);
+        if (!"upgraded".equals(record.detail)) {
+            down.exchangeDone(reusable && bodyDone && keepAlive);
+        }
+    }
+
+    private void sendMirrors() {
+        Plan.Forward f = forward;
+        if (mirrored || f == null || f.mirrorClusters().isEmpty() || upstreamHead == null || !body.complete()) {
+            return;
+        }
+        mirrored = true;
+        ConfigSnapshot snapshot = ctx.snapshot().get();
+        for (String name : f.mirrorClusters()) {
+            var copy = body.copyIfComplete();
+            if (copy == null) {
+                return; // the body outgrew the retry buffer: Envoy does not mirror such requests either
+            }
+            MirrorRequest.send(ctx, snapshot, name, upstreamHead, copy, down.connection(), loop,
+                    record.service().protocol().isHttp2());
+        }
+    }
+
+    private static void cancel(@Nullable ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+}

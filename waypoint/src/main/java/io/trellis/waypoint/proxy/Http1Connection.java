@@ -1,0 +1,243 @@
+package io.trellis.waypoint.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.trellis.proxy.core.relay.InboundHold;
+import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An HTTP/1.1 connection terminated on a tunnel: one exchange at a time (pipelined requests wait
+ * in order), keep-alive, graceful close with a FIN once the response is out, and the hand-over of
+ * the raw connection after a {@code 101 Switching Protocols}.
+ */
+final class Http1Connection extends ChannelInboundHandlerAdapter implements Downstream {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Http1Connection.class);
+
+    private final ProxyContext ctx;
+    private final ConnectionInfo conn;
+    private final ArrayDeque<HttpObject> backlog = new ArrayDeque<>();
+    private @Nullable Channel channel;
+    private @Nullable Exchange current;
+    private boolean inputEnded;
+    private boolean closing;
+
+    Http1Connection(ProxyContext ctx, ConnectionInfo conn) {
+        this.ctx = ctx;
+        this.conn = conn;
+    }
+
+    /** Installs the HTTP/1.1 server pipeline after {@code afterName} on {@code ch}. */
+    static void install(Channel ch, String afterName, ProxyContext ctx, ConnectionInfo conn) {
+        ProxySettings s = ctx.settings();
+        ch.pipeline().addAfter(afterName, "idle", new IdleStateHandler(0, 0, s.idleTimeout().toSeconds(),
+                java.util.concurrent.TimeUnit.SECONDS));
+        ch.pipeline().addAfter("idle", "http1", new HttpServerCodec(8192, s.maxHeaderBytes(), 64 * 1024));
+        ch.pipeline().addAfter("http1", "continue", new HttpServerExpectContinueHandler());
+        ch.pipeline().addAfter("continue", "exchanges", new Http1Connection(ctx, conn));
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext hctx) {
+        channel = hctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext hctx, Object msg) {
+        if (!(msg instanceof HttpObject obj) || closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!backlog.isEmpty() || (current != null && obj instanceof HttpRequest)) {
+            backlog.add(obj); // pipelined: served in order once the current exchange is done
+            return;
+        }
+        dispatch(obj);
+    }
+
+    private void dispatch(HttpObject obj) {
+        if (obj instanceof HttpRequest req) {
+            if (req.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(req);
+                badRequest(req.decoderResult().cause());
+                return;
+            }
+            boolean bodyExpected = HttpUtil.isTransferEncodingChunked(req)
+                    || req.headers().getInt(HttpHeaderNames.CONTENT_LENGTH, 0) > 0;
+            Exchange ex = new Exchange(ctx, this, req, bodyExpected);
+            current = ex;
+            ex.start();
+            if (obj instanceof HttpContent content) {
+                ex.onBody(content);
+            }
+        } else if (obj instanceof HttpContent content) {
+            if (content.decoderResult().isFailure()) {
+                content.release();
+                Exchange ex = current;
+                if (ex != null) {
+                    ex.onDownstreamClosed();
+                }
+                badRequest(content.decoderResult().cause());
+                return;
+            }
+            Exchange ex = current;
+            if (ex == null) {
+                content.release(); // the rest of a body whose exchange already answered
+            } else {
+                ex.onBody(content);
+            }
+        }
+    }
+
+    private void badRequest(Throwable cause) {
+        LOG.debug("event=http1_bad_request peer={} error=\"{}\"", conn.peer(), cause.toString());
+        Channel ch = channel();
+        var r = LocalReplies.build(ch.alloc(), 400, "bad request: " + cause.getMessage(), null, null, false);
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+        r.headers().set(HttpHeaderNames.CONNECTION, "close");
+        ch.writeAndFlush(r);
+        closeGracefully();
+    }
+
+    @Override
+    public Channel channel() {
+        Channel ch = channel;
+        if (ch == null) {
+            throw new IllegalStateException("handler not added");
+        }
+        return ch;
+    }
+
+    @Override
+    public String protocol() {
+        return "HTTP/1.1";
+    }
+
+    @Override
+    public ConnectionInfo connection() {
+        return conn;
+    }
+
+    @Override
+    public void requestMoreBody() {
+        channel().read();
+    }
+
+    @Override
+    public void exchangeDone(boolean reusable) {
+        current = null;
+        if (!reusable || closing) {
+            closeGracefully();
+            return;
+        }
+        while (!backlog.isEmpty() && current == null) {
+            dispatch(backlog.poll());
+        }
+        if (current == null) {
+            if (inputEnded) {
+                closeGracefully();
+            } else {
+                channel().read();
+            }
+        }
+    }
+
+    /** FIN after the queued response; close once the client ends too (or the idle timer fires). */
+    private void closeGracefully() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        releaseBacklog();
+        Channel ch = channel();
+        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (ch instanceof DuplexChannel d && f.isSuccess()) {
+                d.shutdownOutput();
+                if (inputEnded) {
+                    ch.close();
+                } else {
+                    ch.read(); // to see the client's FIN
+                }
+            } else {
+                ch.close();
+            }
+        });
+    }
+
+    @Override
+    public Channel takeOverForUpgrade() {
+        Channel ch = channel();
+        releaseBacklog();
+        ch.pipeline().replace(this, "hold", new InboundHold());
+        ch.pipeline().remove("continue");
+        ch.pipeline().remove("idle");
+        ch.pipeline().remove("http1"); // bytes it buffered after the upgrade request go to the hold
+        return ch;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext hctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputEnded = true;
+            if (current == null) {
+                if (closing) {
+                    hctx.close();
+                } else {
+                    closeGracefully();
+                }
+            }
+        } else if (evt instanceof IdleStateEvent && current == null) {
+            hctx.close();
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext hctx) {
+        Exchange ex = current;
+        if (ex != null && hctx.channel().isWritable()) {
+            ex.onDownstreamWritable();
+        }
+        hctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext hctx) {
+        releaseBacklog();
+        Exchange ex = current;
+        current = null;
+        if (ex != null) {
+            ex.onDownstreamClosed();
+        }
+        hctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext hctx, Throwable cause) {
+        LOG.debug("event=http1_error peer={} error=\"{}\"", conn.peer(), cause.toString());
+        hctx.close();
+    }
+
+    private void releaseBacklog() {
+        while (!backlog.isEmpty()) {
+            ReferenceCountUtil.release(backlog.poll());
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.trellis.waypoint.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.ReferenceCountUtil;
+import io.trellis.proxy.core.TunnelException;
+import io.trellis.proxy.core.hbone.HboneClientPool;
+import io.trellis.proxy.core.hbone.TunnelRequest;
+import io.trellis.proxy.core.relay.InboundHold;
+import io.trellis.proxy.core.relay.PeerAborted;
+import io.trellis.waypoint.ResponseFlag;
+import io.trellis.waypoint.lb.Endpoint;
+import io.trellis.waypoint.resilience.AttemptOutcome;
+import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One try of a request against one endpoint: an HBONE tunnel to the endpoint's node-proxy with
+ * an HTTP/1.1 or HTTP/2 client codec on it. Tunnel events happen on the tunnel connection's loop
+ * and are handed to the listener's loop; writes and reads may be issued from any thread.
+ *
+ * <p>Each attempt uses its own tunnel (HBONE connections themselves are pooled and multiplexed by
+ * {@link HboneClientPool}); it is closed when the attempt ends.
+ */
+final class UpstreamAttempt {
+
+    private static final int MAX_HEADER_BYTES = 64 * 1024;
+    private static final int MAX_CHUNK_BYTES = 64 * 1024;
+
+    final Endpoint endpoint;
+    final int number;
+    private final EventLoop home;
+    private final AttemptListener listener;
+    private final boolean http2;
+    private volatile @Nullable Channel http;
+    private volatile @Nullable Http2StreamChannel tunnel;
+    private volatile boolean closed;
+    private volatile boolean upgraded;
+
+    UpstreamAttempt(Endpoint endpoint, int number, EventLoop home, AttemptListener listener, boolean http2) {
+        this.endpoint = endpoint;
+        this.number = number;
+        this.home = home;
+        this.listener = listener;
+        this.http2 = http2;
+    }
+
+    void open(HboneClientPool pool, TunnelRequest request) {
+        pool.open(request).whenComplete((stream, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                onHome(() -> listener.failed(this, new AttemptOutcome.ConnectFailure(),
+                        ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "upstream_connect_failed: " + describe(cause)));
+            } else {
+                stream.eventLoop().execute(() -> install(stream));
+            }
+        });
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause instanceof TunnelException.Rejected r) {
+            return "HBONE " + r.status() + " " + r.reason();
+        }
+        return String.valueOf(cause.getMessage());
+    }
+
+    private void install(Http2StreamChannel stream) {
+        tunnel = stream;
+        if (closed) {
+            stream.close();
+            return;
+        }
+        stream.closeFuture().addListener(f -> ended("upstream_tunnel_closed"));
+        if (!http2) {
+            stream.pipeline().addLast("http", new HttpClientCodec(4096, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));
+            stream.pipeline().addLast("attempt", new Handler());
+            releaseHold(stream);
+            http = stream;
+            stream.read();
+            onHome(() -> listener.ready(this));
+            return;
+        }
+        stream.pipeline().addLast("h2", Http2FrameCodecBuilder.forClient().build());
+        stream.pipeline().addLast("mux", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+        releaseHold(stream);
+        // The inner HTTP/2 connection must read its control frames all the time; per-stream flow
+        // control (the child channel below is not auto-read) bounds what it buffers.
+        stream.config().setAutoRead(true);
+        new Http2StreamChannelBootstrap(stream).option(ChannelOption.AUTO_READ, false)
+                .handler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel ch) {
+                        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new Handler());
+                    }
+                })
+                .open().addListener(f -> {
+                    if (f.isSuccess()) {
+                        Http2StreamChannel child = (Http2StreamChannel) f.getNow();
+                        http = child;
+                        child.closeFuture().addListener(c -> ended("upstream_stream_closed"));
+                        child.read();
+                        onHome(() -> listener.ready(this));
+                    } else {
+                        stream.close();
+                        onHome(() -> listener.failed(this, new AttemptOutcome.ConnectFailure(),
+                                ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "upstream_h2_stream_failed"));
+                    }
+                });
+    }
+
+    /** The pool parks bytes that arrive before the stream is taken over; hand them to our codec. */
+    private static void releaseHold(Http2StreamChannel stream) {
+        if (stream.pipeline().get(InboundHold.class) != null) {
+            stream.pipeline().remove(InboundHold.class);
+        }
+    }
+
+    private void ended(String detail) {
+        if (!closed && !upgraded) {
+            onHome(() -> listener.failed(this, new AttemptOutcome.Reset(false),
+                    ResponseFlag.UPSTREAM_CONNECTION_TERMINATION, detail));
+        }
+    }
+
+    /** Writes a request part (any thread); ownership passes. */
+    void write(Object msg, boolean flush) {
+        Channel ch = http;
+        if (ch == null || closed) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (flush) {
+            ch.writeAndFlush(msg, ch.voidPromise());
+        } else {
+            ch.write(msg, ch.voidPromise());
+        }
+    }
+
+    void flush() {
+        Channel ch = http;
+        if (ch != null && !closed) {
+            ch.flush();
+        }
+    }
+
+    boolean isWritable() {
+        Channel ch = http;
+        return ch != null && ch.isWritable();
+    }
+
+    /** Asks for the next response part. */
+    void read() {
+        Channel ch = http;
+        if (ch != null && !closed) {
+            ch.read();
+        }
+    }
+
+    /** Ends the attempt: closes the tunnel (an RST_STREAM to the node-proxy). Idempotent. */
+    void close() {
+        closed = true;
+        Http2StreamChannel t = tunnel;
+        if (t != null) {
+            t.close();
+        }
+    }
+
+    /** After a 101: the tunnel as a raw byte channel, with any early bytes parked for a relay. */
+    @Nullable Http2StreamChannel upgradedTunnel() {
+        return upgraded ? tunnel : null;
+    }
+
+    private void onHome(Runnable task) {
+        if (home.inEventLoop()) {
+            task.run();
+        } else {
+            home.execute(task);
+        }
+    }
+
+    /** Passes the tunnel's HTTP events to the listener's loop. */
+    private final class Handler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (closed || !(msg instanceof HttpObject part)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (!http2 && part instanceof HttpResponse r && r.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                // From here the codec passes raw bytes: park them until the relay takes the tunnel.
+                upgraded = true;
+                ctx.pipeline().replace(this, "hold", new InboundHold());
+            }
+            onHome(() -> {
+                if (closed) {
+                    ReferenceCountUtil.release(part);
+                } else {
+                    listener.response(UpstreamAttempt.this, part);
+                }
+            });
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            // Reads are requested by the listener, never here: that is the backpressure.
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                onHome(() -> listener.writable(UpstreamAttempt.this));
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof PeerAborted) {
+                ctx.close();
+            }
+            ReferenceCountUtil.release(evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

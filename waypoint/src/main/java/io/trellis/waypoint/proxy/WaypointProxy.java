@@ -1,0 +1,141 @@
+package io.trellis.waypoint.proxy;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.trellis.identity.WorkloadCertificate;
+import io.trellis.proxy.core.hbone.HboneClientPool;
+import io.trellis.proxy.core.hbone.HbonePoolConfig;
+import io.trellis.proxy.core.hbone.HboneServer;
+import io.trellis.proxy.core.hbone.HboneServerConfig;
+import io.trellis.proxy.core.tls.ServerCertificates;
+import io.trellis.proxy.core.tls.TlsContexts;
+import io.trellis.proxy.core.transport.Transport;
+import io.trellis.waypoint.cluster.ClusterState;
+import io.trellis.waypoint.telemetry.AccessLog;
+import io.trellis.waypoint.telemetry.RequestMetrics;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running waypoint data path: an HBONE listener with the waypoint's identity whose tunnels end
+ * in the HTTP pipeline, an HBONE client pool for upstream attempts, and the current configuration.
+ *
+ * <p>Configuration: {@link #apply} validates a {@link WaypointConfig} into a runtime snapshot off
+ * the event loops and publishes it with one volatile write; requests already planned keep the
+ * snapshot they started with, new requests see the new one.
+ */
+public final class WaypointProxy implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WaypointProxy.class);
+
+    private final ProxySettings settings;
+    private final HboneServer server;
+    private final HboneClientPool pool;
+    private final InetSocketAddress address;
+    private final LongSupplier nanoTime;
+    private final RandomGenerator sharedRandom = RandomGenerator.of("L64X128MixRandom");
+    private final ScheduledFuture<?> outlierTicker;
+    private volatile ConfigSnapshot snapshot;
+
+    private WaypointProxy(ProxySettings settings, WorkloadCertificate certificate, EventLoopGroup group,
+            Transport transport, MeterRegistry registry, InetSocketAddress listen, LongSupplier nanoTime,
+            AccessLog accessLog) {
+        if (!certificate.id().equals(settings.identity())) {
+            throw new IllegalArgumentException("the waypoint certificate is for " + certificate.id()
+                    + " but the settings name identity " + settings.identity());
+        }
+        this.settings = settings;
+        this.nanoTime = nanoTime;
+        this.snapshot = ConfigSnapshot.build(WaypointConfig.empty(), null, nanoTime, sharedRandom);
+        SslContext clientTls = TlsContexts.client(certificate, Clock.systemUTC());
+        this.pool = HboneClientPool.create(HbonePoolConfig.defaults(),
+                source -> source.equals(settings.identity()) ? clientTls : null, group, transport, registry);
+        ProxyContext ctx = new ProxyContext(settings, pool, () -> snapshot, new RequestMetrics(registry), accessLog);
+        this.server = HboneServer.create(HboneServerConfig.defaults(),
+                ServerCertificates.single(TlsContexts.server(certificate, Clock.systemUTC())),
+                new WaypointHboneHandler(ctx), group, transport, registry);
+        this.address = server.bind(listen).join();
+        // Outlier detection un-ejects on its interval; one ticker for all clusters, off the request path.
+        this.outlierTicker = group.next().scheduleAtFixedRate(this::tickOutliers, 1, 1, TimeUnit.SECONDS);
+        LOG.info("event=waypoint_started identity={} address={}", settings.identity(), address);
+    }
+
+    /**
+     * Starts a waypoint listening for HBONE on {@code listen} (port 0 picks one).
+     *
+     * @param certificate the waypoint's own workload certificate; its id must equal {@code settings.identity()}
+     * @param group event loops of {@code transport}, shared by the listener and the upstream pool
+     */
+    public static WaypointProxy start(ProxySettings settings, WorkloadCertificate certificate, EventLoopGroup group,
+            Transport transport, MeterRegistry registry, InetSocketAddress listen) {
+        return new WaypointProxy(settings, certificate, group, transport, registry, listen, System::nanoTime,
+                AccessLog.toLogger());
+    }
+
+    /**
+     * As {@link #start} with a monotonic clock for outlier detection and retry budgets, and an
+     * access-log sink (tests, or a file writer).
+     */
+    public static WaypointProxy start(ProxySettings settings, WorkloadCertificate certificate, EventLoopGroup group,
+            Transport transport, MeterRegistry registry, InetSocketAddress listen, LongSupplier nanoTime,
+            AccessLog accessLog) {
+        return new WaypointProxy(settings, certificate, group, transport, registry, listen, nanoTime, accessLog);
+    }
+
+    /**
+     * Validates and publishes {@code config}. Throws {@link IllegalArgumentException} with the
+     * reason when it is inconsistent; the previous configuration then stays in force.
+     */
+    public void apply(WaypointConfig config) {
+        ConfigSnapshot next = ConfigSnapshot.build(config, snapshot, nanoTime, sharedRandom);
+        snapshot = next;
+        LOG.info("event=waypoint_config_applied services={} clusters={} route_tables={}", config.services().size(),
+                config.clusters().size(), config.routeTables().size());
+    }
+
+    /** The configuration in force. */
+    public WaypointConfig config() {
+        return snapshot.config;
+    }
+
+    /** Where the waypoint listens for HBONE. */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** The settings. */
+    public ProxySettings settings() {
+        return settings;
+    }
+
+    /** Runs outlier detection's periodic work now (also runs every second on its own). */
+    public void tickOutliers() {
+        for (ClusterState c : snapshot.clusters().values()) {
+            try {
+                c.tick();
+            } catch (RuntimeException e) {
+                LOG.warn("event=outlier_tick_failed cluster={} error=\"{}\"", c.settings().name(), e.toString());
+            }
+        }
+    }
+
+    /** Stops listening, closes tunnels and upstream connections. */
+    @Override
+    public void close() {
+        outlierTicker.cancel(false);
+        server.close();
+        pool.close();
+    }
+
+    static RandomGenerator loopRandom() {
+        return ThreadLocalRandom.current();
+    }
+}
