@@ -98,6 +98,7 @@ final class InboundHboneHandler implements HboneHandler, ServerCertificates {
             } else {
                 metrics.opened(PathMetrics.Path.INBOUND_HBONE, "app");
                 long start = System.nanoTime();
+                ch.closeFuture().addListener(f -> metrics.closed());
                 ch.closeFuture().addListener(f -> ACCESS.info("event=connection direction=inbound path=inbound_hbone "
                         + "peer={} src={} dst={} workload={} decision=\"{}\" duration_us={}", request.peer(),
                         client.getHostAddress(), target, workload, decision, (System.nanoTime() - start) / 1000));

@@ -98,6 +98,7 @@ final class InboundPlaintextHandler extends ChannelInitializer<Channel> {
             metrics.opened(PathMetrics.Path.INBOUND_PLAINTEXT, "app");
             long start = System.nanoTime();
             Relay.start(downstream, upstream, null, null, true).whenComplete((r, x) -> {
+                metrics.closed();
                 if (r != null) {
                     ACCESS.info("event=connection direction=inbound path=inbound_plaintext src={} dst={} workload={} "
                             + "decision=\"{}\" bytes_received={} bytes_sent={} duration_us={} clean={}", client, original,

@@ -83,6 +83,7 @@ final class OutboundForwarder {
         long start = System.nanoTime();
         CompletableFuture<RelayResult> done = Relay.start(downstream, upstream.channel(), null, null, true);
         done.whenComplete((r, failure) -> {
+            metrics.closed();
             planner.release(endpointOf(upstream.plan()));
             long micros = (System.nanoTime() - start) / 1000;
             if (r != null) {

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.trellis.node.authz.AuthzDecision;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Counters of the traffic paths: connections by path and route, failures by reason, and
@@ -23,13 +24,27 @@ public final class PathMetrics {
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final AtomicLong active = new AtomicLong();
 
     public PathMetrics(MeterRegistry registry) {
         this.registry = registry;
+        io.micrometer.core.instrument.Gauge.builder("trellis_node_active_connections", active, AtomicLong::get)
+                .description("Connections the node-proxy is relaying now").register(registry);
+    }
+
+    /** Connections being relayed now (what a drain waits for). */
+    public long active() {
+        return active.get();
+    }
+
+    /** A connection {@link #opened} has ended. */
+    void closed() {
+        active.decrementAndGet();
     }
 
     /** A connection was handed to a relay; {@code route} is hbone, waypoint, passthrough or app. */
     void opened(Path path, String route) {
+        active.incrementAndGet();
         counter("trellis_node_connections_total", "Connections relayed by the node-proxy",
                 "path", path.label(), "route", route).increment();
     }

@@ -179,6 +179,11 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
                 metrics));
     }
 
+    /** Connections being relayed now, all paths. */
+    public long activeConnections() {
+        return metrics.active();
+    }
+
     /** The enrolled pods' uids and identities (admin). */
     public Map<String, SpiffeId> pods() {
         Map<String, SpiffeId> out = new java.util.TreeMap<>();

@@ -1,0 +1,139 @@
+package io.trellis.node;
+
+import io.trellis.identity.IdentityException;
+import io.trellis.identity.SpiffeId;
+import io.trellis.node.authz.MtlsMode;
+import io.trellis.node.inpod.EnrollmentServer;
+import io.trellis.node.proxy.ProxySettings;
+import io.trellis.proxy.core.admin.AdminHttpServer;
+import io.trellis.proxy.core.hbone.HbonePoolConfig;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code trellis node-proxy}: the per-node L4 proxy. Runs until SIGTERM, then drains. */
+@Command(name = "trellis node-proxy", mixinStandardHelpOptions = true,
+        description = "Gives every enrolled pod on this node mTLS (HBONE), identity, L4 policy and telemetry.")
+public final class NodeProxyMain implements Callable<Integer> {
+
+    @Option(names = "--node-name", required = true, description = "This node's name, as the controller knows it.")
+    String nodeName = "";
+
+    @Option(names = "--controller", defaultValue = "127.0.0.1:15010",
+            description = "Controller gRPC address host:port: workload xDS and CA (default ${DEFAULT-VALUE}).")
+    String controller = "127.0.0.1:15010";
+
+    @Option(names = "--bootstrap-token-file", paramLabel = "FILE",
+            description = "This node's CA bootstrap token (re-read on every certificate request).")
+    @Nullable Path bootstrapTokenFile;
+
+    @Option(names = "--enroll-socket", paramLabel = "PATH",
+            description = "Unix socket the node agent enrolls pods through (default /var/run/trellis/enroll.sock).")
+    Path enrollSocket = EnrollmentServer.DEFAULT_SOCKET_PATH;
+
+    @Option(names = "--trust-domain", defaultValue = "cluster.local", description = "SPIFFE trust domain (default ${DEFAULT-VALUE}).")
+    String trustDomain = "cluster.local";
+
+    @Option(names = "--mtls-mode", defaultValue = "PERMISSIVE",
+            description = "PERMISSIVE accepts authorized plaintext on 15006; STRICT refuses it (default ${DEFAULT-VALUE}).")
+    MtlsMode mtlsMode = MtlsMode.PERMISSIVE;
+
+    @Option(names = "--pod-bind-address", defaultValue = "0.0.0.0",
+            description = "Address of the listeners inside each pod: 0.0.0.0, or :: for dual-stack (default ${DEFAULT-VALUE}).")
+    String podBindAddress = "0.0.0.0";
+
+    @Option(names = "--monitoring-address", defaultValue = "0.0.0.0",
+            description = "Address of the metrics and readiness servers; admin is loopback only (default ${DEFAULT-VALUE}).")
+    String monitoringAddress = "0.0.0.0";
+
+    @Option(names = "--admin-port", defaultValue = "15000", description = "Admin port, loopback (default ${DEFAULT-VALUE}).")
+    int adminPort = AdminHttpServer.ADMIN_PORT;
+
+    @Option(names = "--metrics-port", defaultValue = "15020", description = "Prometheus port (default ${DEFAULT-VALUE}).")
+    int metricsPort = AdminHttpServer.METRICS_PORT;
+
+    @Option(names = "--readiness-port", defaultValue = "15021", description = "Readiness port (default ${DEFAULT-VALUE}).")
+    int readinessPort = AdminHttpServer.READINESS_PORT;
+
+    @Option(names = "--socks5-identity", paramLabel = "SPIFFE_ID",
+            description = "Enables the SOCKS5 entry; its connections are made as this identity (a service account with a pod on this node).")
+    @Nullable String socks5Identity;
+
+    @Option(names = "--socks5-port", defaultValue = "15080", description = "SOCKS5 port on 127.0.0.1 (default ${DEFAULT-VALUE}).")
+    int socks5Port = 15080;
+
+    @Option(names = "--certificate-ttl", defaultValue = "PT24H", description = "Certificate lifetime asked of the CA (default ${DEFAULT-VALUE}).")
+    Duration certificateTtl = Duration.ofHours(24);
+
+    @Option(names = "--drain-timeout", defaultValue = "PT5S",
+            description = "On SIGTERM, how long open connections may finish after the listeners close (default ${DEFAULT-VALUE}).")
+    Duration drainTimeout = Duration.ofSeconds(5);
+
+    @Option(names = "--io-threads", defaultValue = "0", description = "Data-plane event loops; 0 = one per core.")
+    int ioThreads;
+
+    NodeProxySettings settings() throws Exception {
+        if (bootstrapTokenFile != null && !Files.isReadable(bootstrapTokenFile)) {
+            throw new IllegalArgumentException("--bootstrap-token-file " + bootstrapTokenFile + " is not readable");
+        }
+        SpiffeId socksId = socks5Identity == null ? null : SpiffeId.parse(socks5Identity);
+        if (socksId != null && !socksId.trustDomain().equals(trustDomain)) {
+            throw new IllegalArgumentException("--socks5-identity " + socksId + " is not in trust domain " + trustDomain);
+        }
+        ProxySettings proxy = new ProxySettings(trustDomain, mtlsMode, Duration.ofSeconds(10), HbonePoolConfig.defaults());
+        int threads = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
+        return new NodeProxySettings(nodeName, controller, bootstrapTokenFile, enrollSocket, proxy,
+                InetAddress.getByName(literal(podBindAddress, "--pod-bind-address")),
+                InetAddress.getByName(literal(monitoringAddress, "--monitoring-address")),
+                new int[] {adminPort, metricsPort, readinessPort},
+                socksId == null ? null : new InetSocketAddress(InetAddress.getLoopbackAddress(), socks5Port), socksId,
+                certificateTtl, drainTimeout, threads);
+    }
+
+    private static String literal(String address, String option) {
+        if (!address.matches("[0-9a-fA-F.:]+")) {
+            throw new IllegalArgumentException(option + " must be an IP address, got '" + address + "'");
+        }
+        return address;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        NodeProxySettings settings;
+        try {
+            settings = settings();
+        } catch (IllegalArgumentException | IdentityException e) {
+            System.err.println("trellis node-proxy: " + e.getMessage());
+            return 2;
+        }
+        NodeProxy proxy;
+        try {
+            proxy = NodeProxy.start(settings);
+        } catch (Exception e) {
+            System.err.println("trellis node-proxy: cannot start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("trellis-drain").unstarted(() -> {
+            proxy.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new NodeProxyMain());
+        cli.registerConverter(Duration.class, Duration::parse);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        System.exit(cli.execute(args));
+    }
+}
