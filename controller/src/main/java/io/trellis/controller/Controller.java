@@ -19,6 +19,7 @@ import io.trellis.api.workload.v1.ProxyStatus;
 import io.trellis.controller.ca.BearerToken;
 import io.trellis.controller.ca.BootstrapTokens;
 import io.trellis.controller.ca.CaService;
+import io.trellis.controller.envoy.EnvoyStreamTracker;
 import io.trellis.controller.envoy.EnvoyXdsServer;
 import io.trellis.controller.model.MeshModel;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -74,6 +75,7 @@ public final class Controller implements AutoCloseable {
     private @Nullable WorkloadXdsServer xds;
     private @Nullable CertificateAuthority ca;
     private @Nullable EnvoyXdsServer envoy;
+    private @Nullable EnvoyStreamTracker envoyStreams;
 
     public Controller(ControllerSettings settings) {
         this.settings = settings;
@@ -101,7 +103,9 @@ public final class Controller implements AutoCloseable {
         TaskScheduler scheduler = TaskScheduler.of(pushExecutor);
         WorkloadXdsServer server = new WorkloadXdsServer(registry, Clock.systemUTC(), scheduler::nanoTime);
         xds = server;
-        EnvoyXdsServer envoyServer = new EnvoyXdsServer();
+        EnvoyStreamTracker tracker = new EnvoyStreamTracker(registry, Clock.systemUTC());
+        envoyStreams = tracker;
+        EnvoyXdsServer envoyServer = new EnvoyXdsServer(tracker);
         envoy = envoyServer;
         PushPipeline p = new PushPipeline(settings.mesh(), server, m -> {
             model.set(m);
@@ -113,8 +117,12 @@ public final class Controller implements AutoCloseable {
         List<ServerServiceDefinition> list = new ArrayList<>(List.of(
                 ServerInterceptors.intercept(server, new PeerAddress()),
                 ServerInterceptors.intercept(caService, new BearerToken(), new PeerAddress()),
-                new ProxyStatusServiceImpl(server).bindService()));
-        envoyServer.services().forEach(s -> list.add(s.bindService()));
+                new ProxyStatusServiceImpl(() -> {
+                    List<ProxyStatus> all = new ArrayList<>(server.statuses());
+                    all.addAll(tracker.statuses());
+                    return all;
+                }).bindService()));
+        envoyServer.services().forEach(s -> list.add(ServerInterceptors.intercept(s, new PeerAddress())));
         ServerServiceDefinition[] services = list.toArray(new ServerServiceDefinition[0]);
         plaintext = startGrpc(settings.xdsPort(), null, services);
         tls = startGrpc(settings.xdsTlsPort(), serverTls(authority), services);
@@ -206,7 +214,11 @@ public final class Controller implements AutoCloseable {
     private String proxyStatusText() {
         StringBuilder sb = new StringBuilder();
         if (xds != null) {
-            for (ProxyStatus s : xds.statuses()) {
+            List<ProxyStatus> all = new ArrayList<>(xds.statuses());
+            if (envoyStreams != null) {
+                all.addAll(envoyStreams.statuses());
+            }
+            for (ProxyStatus s : all) {
                 sb.append(TextFormat.printer().printToString(s)).append("---\n");
             }
         }

@@ -21,11 +21,15 @@ public final class EnvoyXdsServer {
     static final String GROUP = "mesh";
 
     private final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
-    private final V3DiscoveryServer server = new V3DiscoveryServer(cache);
+    private final V3DiscoveryServer server;
     private final AtomicLong generation = new AtomicLong();
     private volatile EnvoyResources current = new EnvoyResources(List.of(), List.of(), List.of(), List.of());
 
-    public EnvoyXdsServer() {
+    /**
+     * @param tracker told of every request and response, for ACK/NACK status and metrics
+     */
+    public EnvoyXdsServer(EnvoyStreamTracker tracker) {
+        this.server = new V3DiscoveryServer(tracker, cache);
         cache.setSnapshot(GROUP, Snapshot.createEmpty("0"));
     }
 
