@@ -531,7 +531,7 @@ final class Exchange implements AttemptListener {
         if (responseHeaders != null) {
             HopHeaders.apply(responseHeaders, r.headers());
         }
-        boolean reusable = body.complete() && keepAlive;
+        boolean reusable = requestDone() && keepAlive;
         if (down.protocol().equals("HTTP/1.1")) {
             r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
             HttpUtil.setKeepAlive(r.headers(), HttpVersion.HTTP_1_1, reusable);
@@ -563,7 +563,7 @@ final class Exchange implements AttemptListener {
         if (requestPermit != null) {
             requestPermit.release();
         }
-        boolean bodyDone = body.complete();
+        boolean bodyDone = requestDone();
         body.release();
         var r = record.build(startMillis, System.nanoTime() - startNanos);
         ctx.metrics().record(r);
@@ -571,6 +571,11 @@ final class Exchange implements AttemptListener {
         if (!"upgraded".equals(record.detail)) {
             down.exchangeDone(reusable && bodyDone && keepAlive);
         }
+    }
+
+    /** Whether the client has sent its whole request (a bodiless request is done with its head). */
+    private boolean requestDone() {
+        return body.complete() || !bodyExpected;
     }
 
     private void sendMirrors() {
