@@ -64,7 +64,12 @@ final class Fields {
         return s;
     }
 
+    /** An optional string: absent, null or empty gives {@code fallback}. */
     String string(String name, String fallback) {
+        JsonNode v = node.get(name);
+        if (v != null && v.isTextual() && v.asText().isEmpty()) {
+            return fallback;
+        }
         return has(name) ? string(name) : fallback;
     }
 

@@ -120,6 +120,19 @@ class InvalidResourceTest {
     }
 
     @org.junit.jupiter.api.Test
+    void emptyOptionalStringsAreAbsent() {
+        YamlDocuments.Result r = YamlDocuments.parse("f.yaml", """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: s, namespace: demo}
+                spec: {clusterIP: 10.96.0.9, ports: [{name: "", port: 80, targetPort: 8080, protocol: TCP}]}
+                """);
+
+        assertThat(r.problems()).isEmpty();
+        assertThat(((ServiceConfig) r.objects().getFirst()).ports().getFirst().name()).isEmpty();
+    }
+
+    @org.junit.jupiter.api.Test
     void otherKindsAreIgnored() {
         YamlDocuments.Result r = YamlDocuments.parse("f.yaml", """
                 apiVersion: apps/v1
