@@ -10,8 +10,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trellis.controller.Controller;
-import io.trellis.controller.ControllerSettings;
-import io.trellis.controller.model.MeshSettings;
 import io.trellis.identity.RenewalPolicy;
 import io.trellis.identity.SpiffeId;
 import io.trellis.node.identity.CertificateManager;
@@ -19,6 +17,7 @@ import io.trellis.node.identity.GrpcCaClient;
 import io.trellis.node.state.MeshStore;
 import io.trellis.node.xds.WorkloadXdsClient;
 import io.trellis.node.xds.XdsClientConfig;
+import io.trellis.node.testing.LocalController;
 import io.trellis.testkit.Await;
 import java.net.InetAddress;
 import java.net.URI;
@@ -62,9 +61,7 @@ class NodeAdminTest {
                 status: {phase: Running, podIP: 10.42.1.10}
                 """);
         Files.writeString(dir.resolve("tokens"), "node node-a " + TOKEN + "\n");
-        Controller controller = new Controller(new ControllerSettings(config, MeshSettings.defaults(), "127.0.0.1", 0,
-                0, 0, null, dir.resolve("tokens"), Duration.ofMillis(20), Duration.ofMillis(200),
-                Duration.ofHours(24), Duration.ofSeconds(1)));
+        Controller controller = new Controller(LocalController.settings(config, 0, dir.resolve("tokens")));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger quits = new AtomicInteger();

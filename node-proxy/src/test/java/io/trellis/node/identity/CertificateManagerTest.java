@@ -8,12 +8,12 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.trellis.controller.Controller;
 import io.trellis.controller.ControllerSettings;
-import io.trellis.controller.model.MeshSettings;
 import io.trellis.identity.RenewalPolicy;
 import io.trellis.identity.SpiffeId;
 import io.trellis.identity.SvidVerifier;
 import io.trellis.identity.WorkloadCertificate;
 import io.trellis.node.inpod.PodInfo;
+import io.trellis.node.testing.LocalController;
 import io.trellis.testkit.Await;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -85,8 +85,7 @@ class CertificateManagerTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        settings = new ControllerSettings(config, MeshSettings.defaults(), "127.0.0.1", port, 0, 0, null, tokens,
-                Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(24), Duration.ofSeconds(1));
+        settings = LocalController.settings(config, port, tokens);
         controller = new Controller(settings);
         controller.start();
         Await.until("controller ready", WAIT, controller::ready);

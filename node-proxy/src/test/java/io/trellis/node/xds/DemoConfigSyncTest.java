@@ -12,8 +12,6 @@ import io.trellis.api.workload.v1.ListProxiesRequest;
 import io.trellis.api.workload.v1.ProxyStatus;
 import io.trellis.api.workload.v1.ProxyStatusServiceGrpc;
 import io.trellis.controller.Controller;
-import io.trellis.controller.ControllerSettings;
-import io.trellis.controller.model.MeshSettings;
 import io.trellis.node.authz.AuthzDecision;
 import io.trellis.node.authz.ConnectionAttributes;
 import io.trellis.node.authz.L4Authorizer;
@@ -23,6 +21,7 @@ import io.trellis.node.state.Endpoint;
 import io.trellis.node.state.MeshState;
 import io.trellis.node.state.MeshStore;
 import io.trellis.node.state.WorkloadInfo;
+import io.trellis.node.testing.LocalController;
 import io.trellis.testkit.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,9 +53,7 @@ class DemoConfigSyncTest {
                 Files.copy(f, config.resolve(f.getFileName()));
             }
         }
-        Controller controller = new Controller(new ControllerSettings(config, MeshSettings.defaults(), "127.0.0.1", 0,
-                0, 0, null, null, Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(24),
-                Duration.ofSeconds(1)));
+        Controller controller = new Controller(LocalController.settings(config, 0, null));
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
         MeshStore store = new MeshStore();
         ManagedChannel channel = null;
