@@ -35,8 +35,9 @@ public final class L4Authorizer {
             return AuthzDecision.deny(AuthzDecision.Reason.PLAINTEXT_STRICT_MTLS, null);
         }
         List<AuthorizationPolicy> policies = state.policiesFor(destination);
+        String principal = connection.principalName();
         for (AuthorizationPolicy p : policies) {
-            if (p.action() == AuthorizationPolicy.Action.DENY && PolicyMatcher.matches(p, connection)) {
+            if (p.action() == AuthorizationPolicy.Action.DENY && PolicyMatcher.matches(p, connection, principal)) {
                 return AuthzDecision.deny(AuthzDecision.Reason.DENIED_BY_POLICY, p.key());
             }
         }
@@ -44,7 +45,7 @@ public final class L4Authorizer {
         for (AuthorizationPolicy p : policies) {
             if (p.action() == AuthorizationPolicy.Action.ALLOW) {
                 anyAllow = true;
-                if (PolicyMatcher.matches(p, connection)) {
+                if (PolicyMatcher.matches(p, connection, principal)) {
                     return AuthzDecision.allow(AuthzDecision.Reason.ALLOWED_BY_POLICY, p.key());
                 }
             }

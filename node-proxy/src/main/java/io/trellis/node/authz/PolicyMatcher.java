@@ -13,8 +13,10 @@ final class PolicyMatcher {
 
     private PolicyMatcher() {}
 
-    static boolean matches(AuthorizationPolicy policy, ConnectionAttributes c) {
-        String principal = c.principalName();
+    /**
+     * @param principal {@link ConnectionAttributes#principalName()}, computed once per connection by the caller
+     */
+    static boolean matches(AuthorizationPolicy policy, ConnectionAttributes c, @Nullable String principal) {
         for (Rule rule : policy.rules()) {
             if (matches(rule, c, principal)) {
                 return true;

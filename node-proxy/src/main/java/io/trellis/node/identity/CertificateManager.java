@@ -46,6 +46,8 @@ public final class CertificateManager implements AutoCloseable {
     private final RenewalPolicy policy;
     private final Counter failures;
     private final ConcurrentHashMap<SpiffeId, Entry> entries = new ConcurrentHashMap<>();
+    private final List<java.util.function.Consumer<? super WorkloadCertificate>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** One identity: its renewer and the future the callers waiting for its next certificate share. */
     private final class Entry {
@@ -56,6 +58,7 @@ public final class CertificateManager implements AutoCloseable {
         Entry(SpiffeId id) {
             renewer = new CertificateRenewer(id, () -> fetch(id), scheduler, clock, random, policy);
             renewer.addListener(cert -> next.getAndSet(new CompletableFuture<>()).complete(cert));
+            renewer.addListener(cert -> listeners.forEach(l -> l.accept(cert)));
         }
 
         private CompletableFuture<WorkloadCertificate> fetch(SpiffeId id) {
@@ -125,6 +128,15 @@ public final class CertificateManager implements AutoCloseable {
                     "no enrolled pod uses " + id + " any more", null));
             LOG.info("event=certificate_forgotten id={}", id);
         }
+    }
+
+    /**
+     * Called with every new certificate of every identity (first and renewed), on the thread that completed the
+     * fetch, never an event loop: a good place to build TLS contexts ahead of use. Must not block; exceptions are
+     * logged by the renewer and do not stop other listeners.
+     */
+    public void addListener(java.util.function.Consumer<? super WorkloadCertificate> listener) {
+        listeners.add(listener);
     }
 
     /** A valid certificate for {@code id} now, or null (none yet, or the last one expired). Never blocks. */

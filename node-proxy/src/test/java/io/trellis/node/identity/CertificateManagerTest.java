@@ -115,6 +115,8 @@ class CertificateManagerTest {
 
     @Test
     void concurrentRequestsForOneIdentityShareOneCaRequest() throws Exception {
+        List<WorkloadCertificate> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
+        manager.addListener(announced::add);
         List<CompletableFuture<WorkloadCertificate>> futures = new ArrayList<>();
         try (var pool = Executors.newFixedThreadPool(8)) {
             List<CompletableFuture<CompletableFuture<WorkloadCertificate>>> asks = new ArrayList<>();
@@ -130,6 +132,7 @@ class CertificateManagerTest {
             assertThat(f.get(30, TimeUnit.SECONDS)).isSameAs(first);
         }
         assertThat(caRequests).hasValue(1);
+        Await.until("listener told", WAIT, () -> announced.contains(first));
         assertThat(new SvidVerifier(first.trustBundle(), Clock.systemUTC()).verify(first.chain(), REVIEWS))
                 .isEqualTo(REVIEWS);
         assertThat(manager.current(REVIEWS)).isSameAs(first);
