@@ -198,7 +198,7 @@ final class ResourceDecoder {
 
         void port(String field, int port, boolean zeroAllowed) {
             if ((port == 0 && !zeroAllowed) || port < 0 || port > 65535) {
-                throw fail(field, port + " is not a TCP port (1..65535)");
+                throw fail(field, Integer.toUnsignedString(port) + " is not a TCP port (1..65535)");
             }
         }
 
@@ -228,11 +228,11 @@ final class ResourceDecoder {
                 String f = field + "[" + i + "]";
                 InetAddress a = address(f + ".address", blocks.get(i).getAddress());
                 int bits = a.getAddress().length * 8;
-                int len = blocks.get(i).getPrefixLen();
+                long len = Integer.toUnsignedLong(blocks.get(i).getPrefixLen()); // uint32 on the wire
                 if (len > bits) {
                     throw fail(f + ".prefix_len", len + " exceeds " + bits + " for " + a.getHostAddress());
                 }
-                out.add(new Cidr(a, len));
+                out.add(new Cidr(a, (int) len));
             }
             return out;
         }

@@ -183,6 +183,11 @@ public final class WorkloadXdsClient implements AutoCloseable {
                         r.getResource())));
             } catch (InvalidResourceException e) {
                 problems.add(e.getMessage());
+            } catch (RuntimeException e) {
+                // a validation bug must cost this resource, never the stream or the state
+                LOG.error("event=xds_decode_bug type={} resource={} error=\"{}\"", type.shortName(), r.getName(),
+                        e.toString(), e);
+                problems.add(type.shortName() + " " + r.getName() + ": could not be validated: " + e);
             }
         }
         for (String name : response.getRemovedResourcesList()) {

@@ -61,6 +61,9 @@ class ResourceDecoderTest {
                 Arguments.of(XdsType.AUTHORIZATION, "demo/p", POLICY.toBuilder().addRules(Rule.newBuilder()
                         .addFrom(From.newBuilder().addPrincipals("a*b"))).build(), "rules[0].from[0].principals[0]"),
                 Arguments.of(XdsType.AUTHORIZATION, "demo/p", POLICY.toBuilder().addRules(Rule.newBuilder()
+                        .addFrom(From.newBuilder().addNotIpBlocks(IpBlock.newBuilder().setAddress(ip("fd00::"))
+                                .setPrefixLen(-1)))).build(), "rules[0].from[0].not_ip_blocks[0].prefix_len"),
+                Arguments.of(XdsType.AUTHORIZATION, "demo/p", POLICY.toBuilder().addRules(Rule.newBuilder()
                         .addTo(To.newBuilder().addNotPorts(0))).build(), "rules[0].to[0].not_ports[0]"));
     }
 
