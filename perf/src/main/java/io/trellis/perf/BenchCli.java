@@ -3,7 +3,14 @@ package io.trellis.perf;
 import io.trellis.perf.report.RunReport;
 import io.trellis.proxy.core.transport.Transport;
 import io.trellis.proxy.core.transport.Transports;
+import io.trellis.perf.load.LoadConfig;
+import io.trellis.perf.suite.PathKind;
+import io.trellis.perf.suite.SuiteConfig;
+import io.trellis.perf.suite.SuiteReport;
+import io.trellis.perf.suite.SuiteRunner;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +19,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ./trellis bench [scenario]}: runs a benchmark and writes its JSON and Markdown report. */
 @Command(name = "trellis bench", mixinStandardHelpOptions = true,
-        description = "Runs a benchmark and writes results to perf/results/<scenario>.{json,md}.")
+        description = "Runs a benchmark and writes results to perf/results/<scenario>.{json,md} (and PNG plots for the suite).")
 public final class BenchCli implements Callable<Integer> {
 
     @Parameters(index = "0", defaultValue = "tunnel", description = "Scenario: ${COMPLETION-CANDIDATES}.")
@@ -36,8 +43,56 @@ public final class BenchCli implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "perf/results", description = "Output directory (default ${DEFAULT-VALUE}).")
     Path out;
 
-    /** The benchmarks this command knows. */
-    enum Scenario { tunnel }
+    @Option(names = "--paths", split = ",", description = "Suite paths (default: all): direct, haproxy-pair, "
+            + "relay-pair, hbone-pair, nginx-l7.")
+    List<String> paths = List.of("direct", "haproxy-pair", "relay-pair", "hbone-pair", "nginx-l7");
+
+    @Option(names = "--rates", split = ",", description = "Suite request rates (default 100,1000,5000).")
+    List<Integer> rates = List.of(100, 1000, 5000);
+
+    @Option(names = "--connections", split = ",", description = "Suite connection counts (default 1,16,64).")
+    List<Integer> connections = List.of(1, 16, 64);
+
+    @Option(names = "--protocol", defaultValue = "HTTP1", description = "Suite protocol: HTTP1 or H2C (default ${DEFAULT-VALUE}).")
+    LoadConfig.Protocol protocol;
+
+    @Option(names = "--duration-ms", defaultValue = "10000", description = "Suite: recorded ms per run (default ${DEFAULT-VALUE}).")
+    long durationMs;
+
+    @Option(names = "--warmup-ms", defaultValue = "2000", description = "Suite: unrecorded ms before each run (default ${DEFAULT-VALUE}).")
+    long warmupMs;
+
+    @Option(names = "--connect-rate", defaultValue = "500", description = "Suite: new connections/s in the connection run, 0 skips it (default ${DEFAULT-VALUE}).")
+    int connectRate;
+
+    /**
+     * The benchmarks this command knows: {@code tunnel} (in-process echo round trips and throughput),
+     * {@code loopback} (the suite over every path on loopback), {@code smoke} (the suite, seconds long,
+     * to check the setup), {@code lab} (the node-proxy pair between lab nodes: not available yet).
+     */
+    enum Scenario { tunnel, loopback, smoke, lab }
+
+    private int runSuite(Transport transport) throws Exception {
+        boolean smoke = scenario == Scenario.smoke;
+        SuiteConfig config;
+        try {
+            config = new SuiteConfig(scenario.name(), paths.stream().map(PathKind::parse).toList(),
+                    smoke ? List.of(200) : rates, smoke ? List.of(4) : connections, protocol,
+                    Duration.ofMillis(smoke ? 200 : warmupMs), Duration.ofMillis(smoke ? 500 : durationMs),
+                    smoke ? 1 : repetitions, payloadBytes, payloadBytes, (smoke ? 16L : bulkMiB) << 20,
+                    smoke ? Math.min(connectRate, 100) : connectRate, SuiteConfig.DEFAULT_CHILD_JVM_FLAGS);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+        SuiteReport report = new SuiteRunner(transport, config, out.resolve("raw").resolve(scenario.name()),
+                System.out).run();
+        List<Path> written = report.write(out);
+        System.out.println();
+        System.out.print(report.toMarkdown());
+        System.out.println("written: " + written);
+        return 0;
+    }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchCli()).execute(args));
@@ -50,6 +105,17 @@ public final class BenchCli implements Callable<Integer> {
             return 2;
         }
         Transport transport = Transports.choice().transport();
+        switch (scenario) {
+            case tunnel -> { }
+            case lab -> {
+                System.err.println("error: the lab scenario needs the node-proxy data path between lab nodes, which has "
+                        + "not landed yet; run 'loopback' meanwhile (see perf/README.md)");
+                return 2;
+            }
+            case loopback, smoke -> {
+                return runSuite(transport);
+            }
+        }
         RunReport.Parameters parameters = new RunReport.Parameters(payloadBytes, warmup, iterations,
                 bulkMiB * 1024 * 1024, repetitions);
         RunReport report = new TunnelBenchmark(transport, parameters, System.out).run();

@@ -36,7 +36,8 @@ final class ConnectingSender implements RequestSender {
         this.responseBytes = responseBytes;
     }
 
-    void bind(Lane lane) {
+    @Override
+    public void bind(Lane lane) {
         this.lane = lane;
     }
 

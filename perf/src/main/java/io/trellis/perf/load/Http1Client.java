@@ -41,7 +41,8 @@ final class Http1Client extends ChannelInboundHandlerAdapter implements RequestS
         this.close = close;
     }
 
-    void bind(Lane lane) {
+    @Override
+    public void bind(Lane lane) {
         this.lane = lane;
     }
 
@@ -88,6 +89,9 @@ final class Http1Client extends ChannelInboundHandlerAdapter implements RequestS
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (lane == null) {
+            return;
+        }
         if (awaiting) {
             awaiting = false;
             if (close) {

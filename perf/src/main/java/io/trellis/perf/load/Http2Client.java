@@ -48,7 +48,8 @@ final class Http2Client extends Http2ChannelDuplexHandler implements RequestSend
         this.responseBytes = responseBytes;
     }
 
-    void bind(Lane lane) {
+    @Override
+    public void bind(Lane lane) {
         this.lane = lane;
     }
 
@@ -111,7 +112,9 @@ final class Http2Client extends Http2ChannelDuplexHandler implements RequestSend
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         inFlight.clear();
-        lane().connectionLost();
+        if (lane != null) {
+            lane().connectionLost();
+        }
     }
 
     @Override

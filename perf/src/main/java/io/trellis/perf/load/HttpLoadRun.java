@@ -55,26 +55,20 @@ public final class HttpLoadRun {
     private static LaneSet connect(EventLoop loop, Class<? extends SocketChannel> channelType, LoadConfig config,
             ByteBuf body, List<Channel> channels) throws InterruptedException {
         String authority = config.target().getHostString() + ":" + config.target().getPort();
-        long start = System.nanoTime() + START_DELAY_NANOS;
-        LoadStats stats = new LoadStats(start + config.warmup().toNanos());
-        List<Lane> lanes = new ArrayList<>();
+        List<RequestSender> clients = new ArrayList<>();
         for (int i = 0; i < config.connections(); i++) {
             ChannelHandler[] handlers;
-            Lane lane;
             if (config.protocol() == LoadConfig.Protocol.HTTP1) {
                 Http1Client client = new Http1Client(body, authority, config.responseBytes(), false);
-                lane = new Lane(client, stats, NanoClock.SYSTEM, 1, config.maxBacklog());
-                client.bind(lane);
+                clients.add(client);
                 handlers = new ChannelHandler[] {new HttpClientCodec(), client};
             } else {
                 Http2Client client = new Http2Client(body, authority, config.responseBytes());
-                lane = new Lane(client, stats, NanoClock.SYSTEM, config.h2MaxStreams(), config.maxBacklog());
-                client.bind(lane);
+                clients.add(client);
                 handlers = new ChannelHandler[] {Http2FrameCodecBuilder.forClient()
                         .initialSettings(Http2Settings.defaultSettings().initialWindowSize(1 << 20))
                         .build(), client};
             }
-            lanes.add(lane);
             Channel channel = new Bootstrap()
                     .group(loop)
                     .channel(channelType)
@@ -87,6 +81,17 @@ public final class HttpLoadRun {
                     })
                     .connect(config.target()).sync().channel();
             channels.add(channel);
+        }
+        // The clock starts once every connection is open, so connection setup is not latency. The
+        // clients only send after start, so binding their lanes now is in time.
+        long start = System.nanoTime() + START_DELAY_NANOS;
+        LoadStats stats = new LoadStats(start + config.warmup().toNanos());
+        List<Lane> lanes = new ArrayList<>();
+        for (RequestSender client : clients) {
+            Lane lane = new Lane(client, stats, NanoClock.SYSTEM, config.maxInFlightPerConnection(),
+                    config.maxBacklog());
+            client.bind(lane);
+            lanes.add(lane);
         }
         return new LaneSet(lanes, stats, config, start);
     }

@@ -9,4 +9,7 @@ interface RequestSender {
 
     /** Sends a request that was due at {@code intendedNanos}. */
     void send(long intendedNanos);
+
+    /** Joins the lane that will be told of completions; before the first {@link #send(long)}. */
+    void bind(Lane lane);
 }

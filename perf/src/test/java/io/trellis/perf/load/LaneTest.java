@@ -22,6 +22,11 @@ class LaneTest {
             sent.add(intendedNanos);
         }
 
+        @Override
+        public void bind(Lane lane) {
+            this.lane = lane;
+        }
+
         void answerOldest() {
             lane.completed(sent.removeFirst(), true);
         }

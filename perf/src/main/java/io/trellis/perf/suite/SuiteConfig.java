@@ -1,0 +1,60 @@
+package io.trellis.perf.suite;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.trellis.perf.load.LoadConfig;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a suite run measures.
+ *
+ * @param scenario name of the run; names the output files
+ * @param paths the ways from the load generator to the target, in report order
+ * @param rates request rates (requests per second over all connections)
+ * @param connections connection counts
+ * @param repetitions runs per (path, rate, connections); the report gives the median and spread
+ * @param bulkBytes bytes in the single-stream throughput run per path and repetition; 0 skips it
+ * @param connectRate new connections per second in the connection-rate run; 0 skips it
+ * @param childJvmFlags flags of the child JVM that runs a Trellis pair
+ */
+public record SuiteConfig(String scenario, List<PathKind> paths, List<Integer> rates, List<Integer> connections,
+        LoadConfig.Protocol protocol, @JsonIgnore Duration warmup, @JsonIgnore Duration duration, int repetitions, int requestBytes,
+        int responseBytes, long bulkBytes, int connectRate, List<String> childJvmFlags) {
+
+    /**
+     * Footprint- and latency-minded flags for the proxy JVM (see perf/README.md for the measurements
+     * behind them): a small fixed heap with the serial collector, whose pauses at this heap size
+     * are well under a millisecond and which needs no GC threads competing with the event loops.
+     */
+    public static final List<String> DEFAULT_CHILD_JVM_FLAGS = List.of(
+            "-XX:+UseSerialGC", "-Xms32m", "-Xmx64m", "-Xss512k", "-XX:MaxDirectMemorySize=64m",
+            "-XX:+AlwaysPreTouch", "-XX:-UsePerfData", "-Dio.netty.allocator.numHeapArenas=0",
+            "-Dio.netty.allocator.numDirectArenas=2", "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow");
+
+    /** For the JSON report: milliseconds, not a Duration object. */
+    @JsonProperty("warmupMs")
+    public long warmupMs() {
+        return warmup.toMillis();
+    }
+
+    @JsonProperty("durationMs")
+    public long durationMs() {
+        return duration.toMillis();
+    }
+
+    public SuiteConfig {
+        paths = List.copyOf(paths);
+        rates = List.copyOf(rates);
+        connections = List.copyOf(connections);
+        childJvmFlags = List.copyOf(childJvmFlags);
+        if (paths.isEmpty() || rates.isEmpty() || connections.isEmpty() || repetitions < 1) {
+            throw new IllegalArgumentException("a suite needs at least one path, rate, connection count and repetition");
+        }
+        if (rates.stream().anyMatch(r -> r < 1) || connections.stream().anyMatch(c -> c < 1)) {
+            throw new IllegalArgumentException("rates and connection counts must be positive: " + rates + " "
+                    + connections);
+        }
+    }
+}
