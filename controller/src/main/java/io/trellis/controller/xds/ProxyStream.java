@@ -3,6 +3,7 @@ package io.trellis.controller.xds;
 import com.google.protobuf.Timestamp;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.trellis.api.workload.v1.Nack;
 import io.trellis.api.workload.v1.ProxyStatus;
@@ -38,6 +39,8 @@ final class ProxyStream implements StreamObserver<DeltaDiscoveryRequest> {
     private String proxyId = "";
     private long nonces;
     private boolean closed;
+    /** A snapshot was skipped because the stream was not ready. */
+    private boolean deferred;
 
     ProxyStream(WorkloadXdsServer server, StreamObserver<DeltaDiscoveryResponse> out, String peer,
                 Instant connectedAt) {
@@ -147,11 +150,31 @@ final class ProxyStream implements StreamObserver<DeltaDiscoveryRequest> {
         return first || request.getResourceNamesSubscribeCount() > 0 || request.getResourceNamesUnsubscribeCount() > 0;
     }
 
-    /** Called by the server for each new snapshot. */
+    /**
+     * Called by the server for each new snapshot. A stream whose transport buffer is full (a slow proxy) is
+     * skipped; when it drains, {@link #onReady()} sends one response with everything that changed meanwhile,
+     * so a slow proxy costs neither memory nor a backlog of stale responses.
+     */
     synchronized void onSnapshot(ResourceSnapshot snapshot) {
         if (closed) {
             return;
         }
+        if (out instanceof ServerCallStreamObserver<DeltaDiscoveryResponse> call && !call.isReady()) {
+            deferred = true;
+            return;
+        }
+        for (TypeState state : types.values()) {
+            push(state, snapshot, false);
+        }
+    }
+
+    /** The transport can take more: send what was held back. */
+    synchronized void onReady() {
+        if (closed || !deferred) {
+            return;
+        }
+        deferred = false;
+        ResourceSnapshot snapshot = server.current();
         for (TypeState state : types.values()) {
             push(state, snapshot, false);
         }

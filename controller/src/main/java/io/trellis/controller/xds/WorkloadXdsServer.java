@@ -2,6 +2,7 @@ package io.trellis.controller.xds;
 
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.trellis.api.workload.v1.ProxyStatus;
@@ -44,6 +45,9 @@ public final class WorkloadXdsServer extends WorkloadDiscoveryGrpc.WorkloadDisco
     @Override
     public StreamObserver<DeltaDiscoveryRequest> deltaWorkloads(StreamObserver<DeltaDiscoveryResponse> responses) {
         ProxyStream stream = new ProxyStream(this, responses, PeerAddress.current(), now());
+        if (responses instanceof ServerCallStreamObserver<DeltaDiscoveryResponse> call) {
+            call.setOnReadyHandler(stream::onReady);
+        }
         streams.add(stream);
         metrics.connected();
         LOG.info("event=xds_connected peer={}", PeerAddress.current());
