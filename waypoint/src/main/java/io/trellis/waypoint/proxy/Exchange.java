@@ -3,12 +3,9 @@ package io.trellis.waypoint.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -65,6 +62,10 @@ final class Exchange implements AttemptListener {
     private @Nullable ClusterState cluster;
     private @Nullable LoadBalancer balancer;
     private CircuitBreakers.@Nullable Permit requestPermit;
+    /** Held by the current attempt: its upstream stream (Envoy's connection breaker). */
+    private CircuitBreakers.@Nullable Permit connectionPermit;
+    /** Held while the current attempt waits for its tunnel (Envoy's pending-request breaker). */
+    private CircuitBreakers.@Nullable Permit pendingPermit;
     private @Nullable RetryDecider decider;
     private @Nullable HttpRequest upstreamHead;
     private @Nullable SpiffeId destination;
@@ -191,7 +192,7 @@ final class Exchange implements AttemptListener {
         if (f.retry() != null) {
             decider = state.retryDecider(f.retry(), random);
         }
-        upstreamHead = upstreamHead(f.upstreamRequest(), service);
+        upstreamHead = MessageHeads.upstream(head, f.upstreamRequest(), service, bodyExpected);
         Duration total = f.timeouts().request();
         if (!total.isZero()) {
             requestTimer = loop.schedule(this::onRequestTimeout, total.toNanos(), TimeUnit.NANOSECONDS);
@@ -205,27 +206,6 @@ final class Exchange implements AttemptListener {
             sendMirrors();
         }
         startAttempt();
-    }
-
-    private HttpRequest upstreamHead(Request r, ServiceBinding service) {
-        HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), r.pathAndQuery());
-        HttpHeaders h = out.headers();
-        HopHeaders.fill(h, r.headers());
-        HopHeaders.strip(h);
-        h.set(HttpHeaderNames.HOST, r.authority());
-        if (isUpgrade(head) && !service.protocol().isHttp2()) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-            h.set(HttpHeaderNames.UPGRADE, head.headers().get(HttpHeaderNames.UPGRADE));
-        }
-        if (!service.protocol().isHttp2() && !h.contains(HttpHeaderNames.CONTENT_LENGTH) && bodyExpected) {
-            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        }
-        return out;
-    }
-
-    static boolean isUpgrade(HttpRequest r) {
-        return r.headers().contains(HttpHeaderNames.UPGRADE)
-                && r.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
     }
 
     // ---- attempts ------------------------------------------------------------------------------
@@ -250,6 +230,17 @@ final class Exchange implements AttemptListener {
             localReply(503, "endpoint address " + endpoint.address() + " is not ip:port", null,
                     ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "bad_endpoint_address");
             return;
+        }
+        CircuitBreakers breakers = cluster == null ? null : cluster.breakers();
+        if (breakers != null) {
+            connectionPermit = breakers.tryAcquire(CircuitBreakers.Resource.CONNECTIONS);
+            pendingPermit = connectionPermit == null ? null : breakers.tryAcquire(CircuitBreakers.Resource.PENDING_REQUESTS);
+            if (connectionPermit == null || pendingPermit == null) {
+                releaseAttemptPermits();
+                localReply(503, "upstream overflow: too many connections or pending requests to " + f.cluster(), null,
+                        ResponseFlag.UPSTREAM_OVERFLOW, "upstream_overflow");
+                return;
+            }
         }
         record.attempts++;
         if (record.attempts > 1) {
@@ -281,6 +272,10 @@ final class Exchange implements AttemptListener {
             return;
         }
         attemptReady = true;
+        if (pendingPermit != null) {
+            pendingPermit.release();
+            pendingPermit = null;
+        }
         HttpRequest h = upstreamHead;
         a.write(new DefaultHttpRequest(h.protocolVersion(), h.method(), h.uri(), h.headers().copy()), false);
         a.flush();
@@ -350,7 +345,8 @@ final class Exchange implements AttemptListener {
         responseStarted = true;
         record.status = code;
         record.upstream(a, destination);
-        HttpResponse out = downstreamHead(r);
+        HttpResponse out = MessageHeads.downstream(r, head, forward == null ? null : forward.responseHeaders(),
+                down.protocol(), keepAlive);
         if (out instanceof FullHttpResponse full) {
             record.responseBytes += full.content().readableBytes();
             record.grpcStatus(grpcStatus);
@@ -367,30 +363,6 @@ final class Exchange implements AttemptListener {
         if (down.channel().isWritable()) {
             a.read();
         }
-    }
-
-    private HttpResponse downstreamHead(HttpResponse r) {
-        HttpHeaders h = r.headers();
-        HopHeaders.strip(h);
-        if (forward != null) {
-            HopHeaders.apply(forward.responseHeaders(), h);
-        }
-        if (r.status().code() == 101) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-            h.set(HttpHeaderNames.UPGRADE, head.headers().get(HttpHeaderNames.UPGRADE, "websocket"));
-            return r;
-        }
-        if (r instanceof FullHttpResponse full) {
-            if (!down.protocol().equals("HTTP/2") && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                h.setInt(HttpHeaderNames.CONTENT_LENGTH, full.content().readableBytes());
-            }
-        } else if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && down.protocol().equals("HTTP/1.1")) {
-            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        }
-        if (down.protocol().equals("HTTP/1.1")) {
-            HttpUtil.setKeepAlive(h, HttpVersion.HTTP_1_1, keepAlive);
-        }
-        return r instanceof FullHttpResponse ? r : new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
     }
 
     private void onResponseBody(UpstreamAttempt a, HttpContent c) {
@@ -454,6 +426,7 @@ final class Exchange implements AttemptListener {
 
     /** The attempt is over: feed its outcome to the balancer and outlier detection, close it. */
     private void endAttempt(@Nullable AttemptOutcome outcome) {
+        releaseAttemptPermits();
         UpstreamAttempt a = attempt;
         if (a == null) {
             return;
@@ -471,6 +444,17 @@ final class Exchange implements AttemptListener {
         if (held != null) {
             held.attemptFinished();
             heldRetry = null;
+        }
+    }
+
+    private void releaseAttemptPermits() {
+        if (connectionPermit != null) {
+            connectionPermit.release();
+            connectionPermit = null;
+        }
+        if (pendingPermit != null) {
+            pendingPermit.release();
+            pendingPermit = null;
         }
     }
 

@@ -161,6 +161,25 @@ class RoutingAndResilienceTest {
     }
 
     @Test
+    void bodiesLargerThanTheRetryBufferStreamThroughButAreNotRetried() throws Exception {
+        byte[] small = new byte[1024];
+        byte[] large = new byte[256 * 1024]; // the fixture keeps 64 KiB for retries
+        int smallFailures = 0;
+        int largeFailures = 0;
+        try (RawHttp c = new RawHttp(entry)) {
+            for (int i = 0; i < 10; i++) {
+                c.send("PUT /retry HTTP/1.1\r\nHost: reviews\r\nContent-Length: " + small.length + "\r\n\r\n", small);
+                smallFailures += c.read(false).status() == 503 ? 1 : 0;
+                c.send("PUT /retry HTTP/1.1\r\nHost: reviews\r\nContent-Length: " + large.length + "\r\n\r\n", large);
+                largeFailures += c.read(false).status() == 503 ? 1 : 0;
+            }
+        }
+        assertThat(smallFailures).as("small bodies are replayed on the other endpoint").isZero();
+        assertThat(largeFailures).as("round robin sends some large bodies to the failing endpoint; no replay")
+                .isGreaterThan(0);
+    }
+
+    @Test
     void retryBudgetCapsRetriesToItsRatio() throws Exception {
         int requests = 50;
         try (RawHttp c = new RawHttp(entry)) {
