@@ -2,7 +2,6 @@ package io.trellis.proxy.core.hbone;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -64,7 +63,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
                 .build();
         ctx.pipeline().addBefore(ctx.name(), "h2", codec);
         ctx.pipeline().addBefore(ctx.name(), "streams", new Http2MultiplexHandler(new RefuseServerStreams()));
-        ctx.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(FlowControl.CONNECTION_WINDOW - FlowControl.DEFAULT_WINDOW));
+        FlowControl.raiseConnectionWindow(ctx.channel(), codec);
     }
 
     @Override

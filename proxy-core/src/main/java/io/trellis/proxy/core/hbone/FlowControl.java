@@ -1,5 +1,9 @@
 package io.trellis.proxy.core.hbone;
 
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 
 /**
@@ -33,10 +37,19 @@ public final class FlowControl {
      */
     public static final int SERVER_MAX_CONCURRENT_STREAMS = 1000;
 
-    /** RFC 9113 initial window; connection windows start here and are raised with a WINDOW_UPDATE. */
-    static final int DEFAULT_WINDOW = 65_535;
-
     private FlowControl() {}
+
+    /**
+     * Raises the connection receive window to {@link #CONNECTION_WINDOW} with one WINDOW_UPDATE
+     * (the codec has already raised it somewhat to match the stream window).
+     */
+    static void raiseConnectionWindow(Channel channel, Http2FrameCodec codec) {
+        Http2Connection connection = codec.connection();
+        int current = connection.local().flowController().windowSize(connection.connectionStream());
+        if (current < CONNECTION_WINDOW) {
+            channel.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - current));
+        }
+    }
 
     static Http2Settings serverSettings(int maxConcurrentStreams) {
         return Http2Settings.defaultSettings()

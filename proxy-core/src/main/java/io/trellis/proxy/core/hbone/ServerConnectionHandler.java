@@ -3,7 +3,6 @@ package io.trellis.proxy.core.hbone;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -77,8 +76,7 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
             }
         }));
         ctx.pipeline().addLast("errors", new ConnectionErrorLogger(identity));
-        // Raise the connection window from the RFC default to CONNECTION_WINDOW (see FlowControl).
-        ctx.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(FlowControl.CONNECTION_WINDOW - FlowControl.DEFAULT_WINDOW));
+        FlowControl.raiseConnectionWindow(ctx.channel(), codec);
     }
 
     private void reject(ChannelHandlerContext ctx, InetSocketAddress peer, TunnelException error) {
