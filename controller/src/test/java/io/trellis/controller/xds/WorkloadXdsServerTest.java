@@ -246,66 +246,89 @@ class WorkloadXdsServerTest {
         assertThat(r2.getRemovedResourcesList()).isEmpty();
     }
 
+    /** The server side of a stream whose readiness the test controls, as a slow proxy's transport would. */
+    private static final class SlowStream extends io.grpc.stub.ServerCallStreamObserver<DeltaDiscoveryResponse> {
+        final List<DeltaDiscoveryResponse> sent = new ArrayList<>();
+        volatile boolean ready = true;
+        Runnable onReady = () -> { };
+
+        @Override
+        public boolean isReady() {
+            return ready;
+        }
+
+        @Override
+        public void setOnReadyHandler(Runnable handler) {
+            onReady = handler;
+        }
+
+        @Override
+        public void onNext(DeltaDiscoveryResponse value) {
+            sent.add(value);
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public void setOnCancelHandler(Runnable handler) {
+        }
+
+        @Override
+        public void setCompression(String compression) {
+        }
+
+        @Override
+        public void disableAutoInboundFlowControl() {
+        }
+
+        @Override
+        public void request(int count) {
+        }
+
+        @Override
+        public void setMessageCompression(boolean enable) {
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onCompleted() {
+        }
+    }
+
     @Test
     void slowProxyGetsOneCoalescedResponseWhenItCatchesUp() {
         List<ConfigObject> objects = cluster(200);
         apply(objects);
-        java.util.concurrent.LinkedBlockingQueue<DeltaDiscoveryResponse> got = new java.util.concurrent.LinkedBlockingQueue<>();
-        AtomicReference<io.grpc.stub.ClientCallStreamObserver<io.envoyproxy.envoy.service.discovery.v3
-                .DeltaDiscoveryRequest>> call = new AtomicReference<>();
-        io.grpc.stub.StreamObserver<io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest> requests =
-                io.trellis.api.workload.v1.WorkloadDiscoveryGrpc.newStub(channel).deltaWorkloads(
-                        new io.grpc.stub.ClientResponseObserver<io.envoyproxy.envoy.service.discovery.v3
-                                .DeltaDiscoveryRequest, DeltaDiscoveryResponse>() {
-                            @Override
-                            public void beforeStart(io.grpc.stub.ClientCallStreamObserver<io.envoyproxy.envoy
-                                    .service.discovery.v3.DeltaDiscoveryRequest> c) {
-                                // this proxy reads one response at a time, only when the test says so
-                                c.disableAutoRequestWithInitial(1);
-                                call.set(c);
-                            }
-
-                            @Override
-                            public void onNext(DeltaDiscoveryResponse r) {
-                                got.add(r);
-                            }
-
-                            @Override
-                            public void onError(Throwable t) {
-                            }
-
-                            @Override
-                            public void onCompleted() {
-                            }
-                        });
-        requests.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
+        SlowStream out = new SlowStream();
+        io.grpc.stub.StreamObserver<io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest> in =
+                server.deltaWorkloads(out);
+        in.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
                 .setTypeUrl(TypeUrls.WORKLOAD).addResourceNamesSubscribe("*").build());
-        DeltaDiscoveryResponse initial = Await.value("initial", WAIT, got::poll, r -> r != null);
-        assertThat(initial.getResourcesCount()).isEqualTo(200);
-        requests.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
-                .setTypeUrl(TypeUrls.WORKLOAD).setResponseNonce(initial.getNonce()).build());
+        assertThat(out.sent).singleElement().satisfies(r -> assertThat(r.getResourcesCount()).isEqualTo(200));
+        in.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder()
+                .setTypeUrl(TypeUrls.WORKLOAD).setResponseNonce(out.sent.getFirst().getNonce()).build());
 
-        // six separate pushes while the proxy reads nothing: the transport buffers a little, the rest is
-        // held back and later sent as one response
-        for (int i = 3; i <= 8; i++) {
+        // the transport's buffer is full: three pushes are held back
+        out.ready = false;
+        for (int i = 3; i <= 5; i++) {
             objects.set(objects.indexOf(pod(i, ip(10, 1, i))), pod(i, InetAddress.ofLiteral("10.9.9." + i)));
             apply(objects);
         }
-        assertThat(got).isEmpty();
+        assertThat(out.sent).hasSize(1);
 
-        List<String> names = new ArrayList<>();
-        int responses = 0;
-        while (names.size() < 6) {
-            call.get().request(1);
-            names.addAll(TestProxy.names(Await.value("response", WAIT, got::poll, r -> r != null)));
-            responses++;
-        }
-        assertThat(names).containsExactlyInAnyOrder("ns0/pod3", "ns0/pod4", "ns0/pod5", "ns0/pod6", "ns0/pod7",
-                "ns0/pod8");
-        assertThat(responses).as("responses for 6 pushes").isLessThan(6);
-        call.get().request(1);
-        assertThat(got).isEmpty();
-        requests.onCompleted();
+        out.ready = true;
+        out.onReady.run();
+        assertThat(out.sent).hasSize(2);
+        assertThat(TestProxy.names(out.sent.get(1))).containsExactly("ns0/pod3", "ns0/pod4", "ns0/pod5");
+        out.onReady.run();
+        assertThat(out.sent).as("nothing more once caught up").hasSize(2);
+        in.onCompleted();
     }
 
     @Test
