@@ -119,6 +119,20 @@ class Http1PathTest {
     }
 
     @Test
+    void malformedRequestsGetA400AndAClosedConnection() throws Exception {
+        try (RawHttp c = new RawHttp(entry)) {
+            c.sendRaw("GET /x HTTP/1.1\r\nHost: reviews\r\nContent-Length: banana\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            RawHttp.Response r = c.read(false);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.input().read()).isEqualTo(-1);
+        }
+        try (RawHttp c = new RawHttp(entry)) {
+            assertThat(c.get("/still-fine").status()).as("the waypoint keeps serving").isEqualTo(200);
+        }
+    }
+
+    @Test
     void connectionToAnUnboundVipIsRefusedWithAReason() throws Exception {
         InetSocketAddress other = fx.entry(new InetSocketAddress("10.96.9.9", 80));
         try (java.net.Socket s = new java.net.Socket(other.getAddress(), other.getPort())) {

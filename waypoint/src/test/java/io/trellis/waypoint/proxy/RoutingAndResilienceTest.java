@@ -68,6 +68,10 @@ class RoutingAndResilienceTest {
                   {"name": "budget", "match": {"prefix": "/budget"},
                    "route": {"cluster": "budgeted", "retry_policy": {"retry_on": "5xx", "num_retries": 3,
                              "retry_back_off": {"base_interval": "0.001s", "max_interval": "0.002s"}}}},
+                  {"name": "pertry", "match": {"prefix": "/pertry"},
+                   "route": {"cluster": "stalled", "timeout": "5s", "retry_policy": {"retry_on": "5xx", "num_retries": 1,
+                             "per_try_timeout": "0.1s", "retry_back_off": {"base_interval": "0.001s"}}}},
+                  {"name": "dead", "match": {"prefix": "/dead"}, "route": {"cluster": "dead"}},
                   {"name": "slow", "match": {"prefix": "/slow"}, "route": {"cluster": "stalled", "timeout": "0.2s"}},
                   {"name": "guarded", "match": {"prefix": "/guarded"}, "route": {"cluster": "guarded"}},
                   {"name": "outlier", "match": {"prefix": "/outlier"}, "route": {"cluster": "outlier"}},
@@ -87,12 +91,23 @@ class RoutingAndResilienceTest {
                         List.of(AuthorizationPolicy.Operation.of(List.of("/admin*"), List.of())), List.of())));
         fx.apply(config(List.of(service("reviews.back.svc.cluster.local", HTTP_VIP, "http", "reviews")), List.of(routes),
                 List.of(edsCluster("v1", ""), edsCluster("v2", ""), edsCluster("flaky", ""), edsCluster("budgeted", budget),
-                        edsCluster("guarded", breaker), edsCluster("outlier", outlier), edsCluster("stalled", "")),
+                        edsCluster("guarded", breaker), edsCluster("outlier", outlier), edsCluster("stalled", ""),
+                        edsCluster("dead", "")),
                 List.of(endpoints("v1", v1), endpoints("v2", v2), endpoints("flaky", bad, good),
                         endpoints("budgeted", alwaysDown), endpoints("guarded", held),
-                        endpoints("outlier", outlierBad, outlierGood), endpoints("stalled", stalled)),
-                List.of("v1", "v2", "flaky", "budgeted", "guarded", "outlier", "stalled")), List.of(denyAdmin));
+                        endpoints("outlier", outlierBad, outlierGood), endpoints("stalled", stalled),
+                        endpoints("dead", new InetSocketAddress("127.0.0.1", closedPort()))),
+                List.of("v1", "v2", "flaky", "budgeted", "guarded", "outlier", "stalled", "dead")), List.of(denyAdmin));
         entry = fx.entry(HTTP_VIP);
+    }
+
+    /** A loopback port nobody listens on (bound, then released). */
+    static int closedPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @AfterAll
@@ -201,6 +216,24 @@ class RoutingAndResilienceTest {
         }
         assertThat(lastLogFor("/slow")).contains("\"response_flags\":\"UT\"", "\"response_code\":504");
         assertThat(fx.registry.scrape()).contains("response_flags=\"UT\"");
+    }
+
+    @Test
+    void perTryTimeoutRetriesThenAnswers504() throws Exception {
+        try (RawHttp c = new RawHttp(entry)) {
+            assertThat(c.get("/pertry").status()).isEqualTo(504);
+        }
+        assertThat(lastLogFor("/pertry")).contains("\"response_flags\":\"UT,URX\"", "\"upstream_attempts\":2");
+    }
+
+    @Test
+    void anUnreachableEndpointIsAConnectFailure() throws Exception {
+        try (RawHttp c = new RawHttp(entry)) {
+            RawHttp.Response r = c.get("/dead");
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.text()).contains("upstream_connect_failed").contains("HBONE 502");
+        }
+        assertThat(lastLogFor("/dead")).contains("\"response_flags\":\"UF\"");
     }
 
     @Test
