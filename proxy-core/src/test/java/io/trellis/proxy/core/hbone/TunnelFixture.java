@@ -65,7 +65,11 @@ final class TunnelFixture implements AutoCloseable {
 
     TunnelFixture(Transport transport, EventLoopGroup group, HbonePoolConfig poolConfig, CertificateAuthority ca,
             WorkloadCertificate clientCert, WorkloadCertificate serverCert) {
-        HboneServerConfig serverConfig = HboneServerConfig.defaults();
+        this(transport, group, poolConfig, ca, clientCert, serverCert, HboneServerConfig.defaults());
+    }
+
+    TunnelFixture(Transport transport, EventLoopGroup group, HbonePoolConfig poolConfig, CertificateAuthority ca,
+            WorkloadCertificate clientCert, WorkloadCertificate serverCert, HboneServerConfig serverConfig) {
         this.transport = transport;
         this.group = group;
         this.ca = ca;
@@ -93,12 +97,21 @@ final class TunnelFixture implements AutoCloseable {
     }
 
     TunnelRequest request(InetSocketAddress upstream, InetSocketAddress from) {
-        return new TunnelRequest(CLIENT_ID, SERVER_ID, hboneAddress, upstream, from, "k8s.namespace.name=front",
+        return request(upstream, from, hboneAddress);
+    }
+
+    TunnelRequest request(InetSocketAddress upstream, InetSocketAddress from, InetSocketAddress hbone) {
+        return new TunnelRequest(CLIENT_ID, SERVER_ID, hbone, upstream, from, "k8s.namespace.name=front",
                 "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
     }
 
     /** A plain TCP listener whose every connection is tunnelled to {@code upstream}. */
     InetSocketAddress entryTo(InetSocketAddress upstream) {
+        return entryTo(upstream, hboneAddress);
+    }
+
+    /** As above, through the HBONE server at {@code hbone} (which must present SERVER_ID). */
+    InetSocketAddress entryTo(InetSocketAddress upstream, InetSocketAddress hbone) {
         Channel listener = ChannelTuning.server(new ServerBootstrap()).group(group).channel(transport.serverSocketChannel())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
@@ -112,7 +125,7 @@ final class TunnelFixture implements AutoCloseable {
                                 ctx.fireChannelActive();
                                 ctx.pipeline().remove(this);
                                 Channel downstream = ctx.channel();
-                                pool.open(request(upstream, (InetSocketAddress) downstream.remoteAddress()))
+                                pool.open(request(upstream, (InetSocketAddress) downstream.remoteAddress(), hbone))
                                         .whenComplete((stream, failure) -> {
                                             if (failure != null) {
                                                 entryFailures.add(failure);
