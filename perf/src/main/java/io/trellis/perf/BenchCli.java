@@ -65,6 +65,10 @@ public final class BenchCli implements Callable<Integer> {
     @Option(names = "--connect-rate", defaultValue = "500", description = "Suite: new connections/s in the connection run, 0 skips it (default ${DEFAULT-VALUE}).")
     int connectRate;
 
+    @Option(names = "--child-jvm-flags", description = "Suite: flags of the child JVM running a Trellis pair, "
+            + "space-separated (default: SuiteConfig.DEFAULT_CHILD_JVM_FLAGS, see perf/README.md).")
+    String childJvmFlags = String.join(" ", SuiteConfig.DEFAULT_CHILD_JVM_FLAGS);
+
     /**
      * The benchmarks this command knows: {@code tunnel} (in-process echo round trips and throughput),
      * {@code loopback} (the suite over every path on loopback), {@code smoke} (the suite, seconds long,
@@ -80,7 +84,8 @@ public final class BenchCli implements Callable<Integer> {
                     smoke ? List.of(200) : rates, smoke ? List.of(4) : connections, protocol,
                     Duration.ofMillis(smoke ? 200 : warmupMs), Duration.ofMillis(smoke ? 500 : durationMs),
                     smoke ? 1 : repetitions, payloadBytes, payloadBytes, (smoke ? 16L : bulkMiB) << 20,
-                    smoke ? Math.min(connectRate, 100) : connectRate, SuiteConfig.DEFAULT_CHILD_JVM_FLAGS);
+                    smoke ? Math.min(connectRate, 100) : connectRate,
+                    java.util.Arrays.stream(childJvmFlags.trim().split("\\s+")).filter(f -> !f.isBlank()).toList());
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
