@@ -275,6 +275,12 @@ final class ClientConnection {
     }
 
     private void onClosed() {
+        // A failed connect may close the channel before its promise reports why; let that report
+        // (and its actionable message) go first.
+        set.loop.execute(this::afterClose);
+    }
+
+    private void afterClose() {
         if (!waiting.isEmpty()) {
             fail(new TunnelException.ConnectFailed(set.key.address(), "HBONE connection to " + peer
                     + " closed before it was ready", null));
