@@ -69,6 +69,11 @@ public final class BenchCli implements Callable<Integer> {
             + "space-separated (default: SuiteConfig.DEFAULT_CHILD_JVM_FLAGS, see perf/README.md).")
     String childJvmFlags = String.join(" ", SuiteConfig.DEFAULT_CHILD_JVM_FLAGS);
 
+    @Option(names = "--held-connections", defaultValue = "8000", description = "Suite: idle connections held "
+            + "open through each proxy while its RSS is read, 0 skips it (default ${DEFAULT-VALUE}; each needs two "
+            + "file descriptors in this JVM and in each proxy, so stay below half of 'ulimit -n').")
+    int heldConnections;
+
     /**
      * The benchmarks this command knows: {@code tunnel} (in-process echo round trips and throughput),
      * {@code loopback} (the suite over every path on loopback), {@code smoke} (the suite, seconds long,
@@ -85,7 +90,8 @@ public final class BenchCli implements Callable<Integer> {
                     Duration.ofMillis(smoke ? 200 : warmupMs), Duration.ofMillis(smoke ? 500 : durationMs),
                     smoke ? 1 : repetitions, payloadBytes, payloadBytes, (smoke ? 16L : bulkMiB) << 20,
                     smoke ? Math.min(connectRate, 100) : connectRate,
-                    java.util.Arrays.stream(childJvmFlags.trim().split("\\s+")).filter(f -> !f.isBlank()).toList());
+                    java.util.Arrays.stream(childJvmFlags.trim().split("\\s+")).filter(f -> !f.isBlank()).toList(),
+                    smoke ? Math.min(heldConnections, 200) : heldConnections);
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             return 2;

@@ -12,7 +12,7 @@ final class PeerConfigs {
         return """
                 global
                     nbthread 1
-                    maxconn 8000
+                    maxconn 9000
                     tune.ssl.default-dh-param 2048
                     ssl-default-bind-options ssl-min-ver TLSv1.3
                     ssl-default-server-options ssl-min-ver TLSv1.3
@@ -61,7 +61,7 @@ final class PeerConfigs {
                 worker_processes 1;
                 pid %1$s/nginx.pid;
                 error_log %1$s/nginx-error.log warn;
-                events { worker_connections 20000; }
+                events { worker_connections 18000; }
                 http {
                     access_log off;
                     client_body_temp_path %1$s/body;

@@ -17,10 +17,11 @@ import java.util.List;
  * @param bulkBytes bytes in the single-stream throughput run per path and repetition; 0 skips it
  * @param connectRate new connections per second in the connection-rate run; 0 skips it
  * @param childJvmFlags flags of the child JVM that runs a Trellis pair
+ * @param heldConnections idle connections held open through each proxy path while its RSS is read; 0 skips it
  */
 public record SuiteConfig(String scenario, List<PathKind> paths, List<Integer> rates, List<Integer> connections,
         LoadConfig.Protocol protocol, @JsonIgnore Duration warmup, @JsonIgnore Duration duration, int repetitions, int requestBytes,
-        int responseBytes, long bulkBytes, int connectRate, List<String> childJvmFlags) {
+        int responseBytes, long bulkBytes, int connectRate, List<String> childJvmFlags, int heldConnections) {
 
     /**
      * Footprint- and latency-minded flags for the proxy JVM (perf/README.md has the measurements):

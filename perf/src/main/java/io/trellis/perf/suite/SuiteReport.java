@@ -21,7 +21,29 @@ import java.util.function.ToDoubleFunction;
  * the tables is the median of the repetitions with the [min–max] spread beside it.
  */
 public record SuiteReport(String scenario, String startedAt, RunReport.Environment environment, SuiteConfig config,
-        List<Measurement> measurements, List<OtherMeasurement> others) {
+        HostLoad hostLoad, List<Measurement> measurements, List<OtherMeasurement> others) {
+
+    /**
+     * The host's 1-minute load average (from /proc/loadavg) when the run started and ended: with
+     * more runnable threads than cores every process waits for a core, and the numbers say more
+     * about the machine than about the proxies. Negative when unknown.
+     */
+    public record HostLoad(double atStart, double atEnd) {
+
+        public static HostLoad unknown() {
+            return new HostLoad(-1, -1);
+        }
+
+        /** Reads the 1-minute load average, or -1 when /proc/loadavg is not there. */
+        public static double now() {
+            try {
+                String line = Files.readString(Path.of("/proc/loadavg")).trim();
+                return Double.parseDouble(line.substring(0, line.indexOf(' ')));
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+    }
 
     /** Writes {@code <scenario>.json}, {@code <scenario>.md} and one PNG per path; returns the files. */
     public List<Path> write(Path dir) throws IOException {
@@ -72,8 +94,16 @@ public record SuiteReport(String scenario, String startedAt, RunReport.Environme
         md.append("# Benchmark: ").append(scenario).append("\n\n")
           .append("Run at ").append(startedAt).append(" on ").append(environment.cores()).append(" cores, ")
           .append(environment.os()).append(", Java ").append(environment.java()).append(", transport ")
-          .append(environment.transport()).append(", TLS ").append(environment.tls()).append(".\n\n")
-          .append("Open loop, Poisson arrivals, latency from each request's intended send time (no coordinated ")
+          .append(environment.transport()).append(", TLS ").append(environment.tls()).append(".\n\n");
+        if (hostLoad.atStart() >= 0) {
+            md.append(String.format(Locale.ROOT, "Host load average (1 min): %.1f at start, %.1f at end, on %d cores",
+                    hostLoad.atStart(), hostLoad.atEnd(), environment.cores()));
+            md.append(Math.max(hostLoad.atStart(), hostLoad.atEnd()) > environment.cores()
+                    ? ". **Other processes were competing for the cores: treat absolute numbers as noisy and compare "
+                            + "paths within this run only.**\n\n"
+                    : ".\n\n");
+        }
+        md.append("Open loop, Poisson arrivals, latency from each request's intended send time (no coordinated ")
           .append("omission); ").append(config.protocol().name().toLowerCase(Locale.ROOT)).append(", ")
           .append(config.requestBytes()).append(" B requests, ").append(config.responseBytes())
           .append(" B responses; ").append(config.warmup().toMillis()).append(" ms warm-up then ")
@@ -131,7 +161,7 @@ public record SuiteReport(String scenario, String startedAt, RunReport.Environme
     }
 
     private void otherTables(StringBuilder md) {
-        for (String kind : List.of("bulk-mibps", "connect-p99-us", "idle-rss-kib")) {
+        for (String kind : List.of("bulk-mibps", "connect-p99-us", "idle-rss-kib", "held-rss-kib")) {
             List<OtherMeasurement> rows = others.stream().filter(o -> o.kind().equals(kind)).toList();
             if (rows.isEmpty()) {
                 continue;
@@ -139,6 +169,7 @@ public record SuiteReport(String scenario, String startedAt, RunReport.Environme
             md.append("\n## ").append(switch (kind) {
                 case "bulk-mibps" -> "Single-stream throughput (MiB/s)";
                 case "connect-p99-us" -> "New connections: p99 latency of connect + one request (µs)";
+                case "held-rss-kib" -> "Proxy RSS with many idle connections open (KiB)";
                 default -> "Proxy RSS at idle (KiB)";
             }).append("\n\n| path | value | proxy CPU s per repetition | note |\n|---|---|---|---|\n");
             for (String path : rows.stream().map(OtherMeasurement::path).distinct().toList()) {

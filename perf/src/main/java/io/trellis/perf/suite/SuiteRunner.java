@@ -6,6 +6,7 @@ import io.trellis.perf.echo.BulkRun;
 import io.trellis.perf.echo.EchoServer;
 import io.trellis.perf.load.Arrivals;
 import io.trellis.perf.load.ConnectRateRun;
+import io.trellis.perf.load.HeldConnections;
 import io.trellis.perf.load.HttpLoadRun;
 import io.trellis.perf.load.LoadConfig;
 import io.trellis.perf.load.LoadResult;
@@ -46,6 +47,7 @@ public final class SuiteRunner {
 
     public SuiteReport run() throws Exception {
         String startedAt = Instant.now().toString();
+        double loadAtStart = SuiteReport.HostLoad.now();
         EventLoopGroup load = transport.newEventLoopGroup(1, "suite-load");
         EventLoopGroup server = transport.newEventLoopGroup(1, "suite-target");
         List<Measurement> measurements = new ArrayList<>();
@@ -67,7 +69,8 @@ public final class SuiteRunner {
         RunReport.Environment environment = new RunReport.Environment(Runtime.version().toString(),
                 transport.settingName(), TlsContexts.provider().toString(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        return new SuiteReport(config.scenario(), startedAt, environment, config, measurements, others);
+        return new SuiteReport(config.scenario(), startedAt, environment, config,
+                new SuiteReport.HostLoad(loadAtStart, SuiteReport.HostLoad.now()), measurements, others);
     }
 
     private void runLoad(PathKind path, EventLoop loop, InetSocketAddress target, List<Measurement> measurements,
@@ -88,6 +91,9 @@ public final class SuiteRunner {
                 for (int rep = 1; rep <= config.repetitions(); rep++) {
                     others.add(measureConnects(path, setup, loop, rep));
                 }
+            }
+            if (config.heldConnections() > 0 && !setup.pids().isEmpty()) {
+                others.add(measureHeld(path, setup, loop));
             }
         }
     }
@@ -129,6 +135,17 @@ public final class SuiteRunner {
                 String.format(java.util.Locale.ROOT, "%d new connections/s, p50 %.0f µs, %d of %d completed",
                         config.connectRate(), result.latencyMicros().p50(), result.completed(),
                         result.scheduled() - result.warmupCompleted()));
+    }
+
+    private OtherMeasurement measureHeld(PathKind path, PathSetup setup, EventLoop loop) throws Exception {
+        try (HeldConnections held = HeldConnections.open(loop, transport.socketChannel(), setup.entry(),
+                config.heldConnections(), 120)) {
+            long rss = ProcUsage.sum(setup.pids()).rssKiB();
+            progress.printf("%-13s %d connections held open (%d failed)  rss %.1f MiB%n", path.label(), held.open(),
+                    held.failed(), rss / 1024.0);
+            return new OtherMeasurement(path.label(), "held-rss-kib", 1, rss, null,
+                    held.open() + " idle connections open through the path (" + held.failed() + " failed)");
+        }
     }
 
     private void runBulk(PathKind path, EventLoopGroup load, InetSocketAddress sink, List<OtherMeasurement> others)

@@ -26,7 +26,7 @@ class SuiteReportTest {
     private static SuiteReport report() {
         SuiteConfig config = new SuiteConfig("unit", List.of(PathKind.DIRECT, PathKind.HBONE_PAIR),
                 List.of(100, 1000), List.of(16), LoadConfig.Protocol.HTTP1, Duration.ofSeconds(2),
-                Duration.ofSeconds(10), 3, 1024, 1024, 1 << 20, 0, SuiteConfig.DEFAULT_CHILD_JVM_FLAGS);
+                Duration.ofSeconds(10), 3, 1024, 1024, 1 << 20, 0, SuiteConfig.DEFAULT_CHILD_JVM_FLAGS, 0);
         List<Measurement> measurements = new ArrayList<>();
         for (int rate : List.of(100, 1000)) {
             for (int rep = 1; rep <= 3; rep++) {
@@ -40,7 +40,8 @@ class SuiteReportTest {
                 new OtherMeasurement("hbone-pair", "bulk-mibps", 2, 1100, 1.7, "1 MiB on one connection"),
                 new OtherMeasurement("hbone-pair", "idle-rss-kib", 0, 30_000, null, "after start"));
         return new SuiteReport("unit", "2026-01-01T00:00:00Z",
-                new RunReport.Environment("25", "epoll", "OPENSSL", 2, "Linux"), config, measurements, others);
+                new RunReport.Environment("25", "epoll", "OPENSSL", 2, "Linux"), config,
+                new SuiteReport.HostLoad(7.5, 3.25), measurements, others);
     }
 
     @Test
@@ -53,6 +54,7 @@ class SuiteReportTest {
         assertThat(md).contains("| 18 | 7 | 40.0 [40.0–40.0] | 0.1000 [0.0500–0.1500] |");
         assertThat(md).contains("## Single-stream throughput (MiB/s)", "| hbone-pair | 1100 [900–1100] |");
         assertThat(md).contains("![hbone-pair](unit-hbone-pair.png)", "Proxy RSS at idle");
+        assertThat(md).contains("Host load average (1 min): 7.5 at start, 3.3 at end, on 2 cores. **Other processes");
     }
 
     @Test

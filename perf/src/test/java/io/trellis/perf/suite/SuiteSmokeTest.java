@@ -30,7 +30,7 @@ class SuiteSmokeTest {
         }
         SuiteConfig config = new SuiteConfig("smoke-test", paths, List.of(200), List.of(2),
                 LoadConfig.Protocol.HTTP1, Duration.ofMillis(100), Duration.ofMillis(300), 1, 1024, 1024,
-                1 << 20, 50, SuiteConfig.DEFAULT_CHILD_JVM_FLAGS);
+                1 << 20, 50, SuiteConfig.DEFAULT_CHILD_JVM_FLAGS, 50);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
         SuiteReport report = new SuiteRunner(Transports.choice().transport(), config, out.resolve("raw"),
@@ -52,6 +52,8 @@ class SuiteSmokeTest {
         assertThat(report.others()).filteredOn(o -> o.kind().equals("bulk-mibps")).hasSize(paths.size())
                 .allSatisfy(o -> assertThat(o.value()).isPositive());
         assertThat(report.others()).filteredOn(o -> o.kind().equals("connect-p99-us")).hasSize(paths.size());
+        assertThat(report.others()).filteredOn(o -> o.kind().equals("held-rss-kib")).hasSize(paths.size() - 1)
+                .allSatisfy(o -> assertThat(o.note()).startsWith("50 idle connections open"));
         assertThat(written).allSatisfy(file -> assertThat(Files.size(file)).isPositive());
         assertThat(Files.readString(out.resolve("smoke-test.md"))).contains("| 200 | 2 | hbone-pair |");
         assertThat(out.resolve("smoke-test-hbone-pair.png")).exists();
