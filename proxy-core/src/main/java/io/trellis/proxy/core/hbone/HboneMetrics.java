@@ -8,7 +8,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code trellis.hbone.connections.opened}, {@code trellis.hbone.connections.failed},
  * {@code trellis.hbone.streams.opened}, {@code trellis.hbone.streams.closed},
  * {@code trellis.hbone.streams.rejected{status}}, and {@code trellis.hbone.bytes{direction}}
- * where {@code direction=out} is bytes sent into tunnels and {@code in} bytes received from them.
+ * where {@code direction=out} is bytes sent into tunnels and {@code in} bytes received from them, and
+ * {@code trellis.hbone.protocol.errors{frame,error}} (see {@link ProtocolErrorCounter}).
  */
 final class HboneMetrics {
 
@@ -20,6 +21,8 @@ final class HboneMetrics {
     final Counter streamsClosed;
     final Counter bytesOut;
     final Counter bytesIn;
+    /** Counts error RST_STREAM/GOAWAY frames this side sends; handed to the HTTP/2 codec as its frame logger. */
+    final ProtocolErrorCounter protocolErrors;
 
     HboneMetrics(MeterRegistry registry, String side) {
         this.registry = registry;
@@ -34,6 +37,7 @@ final class HboneMetrics {
                 .description("HBONE tunnels ended").register(registry);
         bytesOut = Counter.builder("trellis.hbone.bytes").tag("side", side).tag("direction", "out")
                 .baseUnit("bytes").description("bytes sent into HBONE tunnels").register(registry);
+        protocolErrors = new ProtocolErrorCounter(registry, side);
         bytesIn = Counter.builder("trellis.hbone.bytes").tag("side", side).tag("direction", "in")
                 .baseUnit("bytes").description("bytes received from HBONE tunnels").register(registry);
     }

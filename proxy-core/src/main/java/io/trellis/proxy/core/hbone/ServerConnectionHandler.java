@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -64,6 +65,7 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
         LOG.debug("event=hbone_connection_accepted peer={} peer_addr={}", identity, peer);
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(FlowControl.serverSettings(config.maxConcurrentStreams()))
+                .frameLogger(metrics.protocolErrors)
                 .build();
         ctx.pipeline().replace(this, "h2", codec);
         ctx.pipeline().addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
@@ -107,7 +109,12 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             LOG.debug("event=hbone_connection_error peer={} error=\"{}\"", peer, cause.toString());
-            ctx.close();
+            // The HTTP/2 codec reports a protocol violation here and then answers it itself with a GOAWAY carrying
+            // the right code (ENHANCE_YOUR_CALM for a rapid-reset flood, PROTOCOL_ERROR, ...) before closing.
+            // Closing first would send GOAWAY(NO_ERROR) and hide from the peer why it was cut off.
+            if (!(cause instanceof Http2Exception)) {
+                ctx.close();
+            }
         }
     }
 }
