@@ -151,15 +151,14 @@ final class PipeChannel extends AbstractChannel implements DuplexChannel {
             }
             ByteBuf buf = (ByteBuf) msg;
             int n = buf.readableBytes();
-            ReferenceCountUtil.retain(buf); // remove() releases once: ownership moves to the peer's queue
-            in.remove();
             if (n > 0) {
-                p.inbound.add(buf);
+                // Queue first, complete the write after: a listener on this write (close, FIN) must
+                // land behind these bytes in the peer's queue.
+                p.inbound.add(ReferenceCountUtil.retain(buf)); // remove() releases once: ownership moves
                 p.inboundBytes += n;
                 moved = true;
-            } else {
-                buf.release();
             }
+            in.remove();
         }
         if (moved) {
             p.scheduleDelivery();
