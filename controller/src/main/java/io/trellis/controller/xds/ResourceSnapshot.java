@@ -6,6 +6,7 @@ import com.google.protobuf.Message;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -120,32 +121,40 @@ public final class ResourceSnapshot {
         Map<String, Set<String>> removedByType = new HashMap<>();
         for (Map.Entry<String, ? extends Map<String, ? extends @Nullable Message>> type : translated.entrySet()) {
             Map<String, VersionedResource> before = resources(type.getKey());
-            Map<String, VersionedResource> after = new HashMap<>(type.getValue().size() * 2);
-            Set<String> changedNames = new HashSet<>();
-            for (Map.Entry<String, ? extends @Nullable Message> e : type.getValue().entrySet()) {
+            Map<String, ? extends @Nullable Message> now = type.getValue();
+            Map<String, VersionedResource> updates = new HashMap<>();
+            for (Map.Entry<String, ? extends @Nullable Message> e : now.entrySet()) {
                 VersionedResource old = before.get(e.getKey());
                 if (e.getValue() == null) {
                     if (old == null) {
                         throw new IllegalStateException("resource " + e.getKey() + " marked unchanged but unknown");
                     }
-                    after.put(e.getKey(), old);
                     continue;
                 }
                 byte[] bytes = deterministicBytes(e.getValue());
                 String version = hash(bytes);
-                if (old != null && old.version().equals(version)) {
-                    after.put(e.getKey(), old);
-                } else {
+                if (old == null || !old.version().equals(version)) {
                     Any any = Any.newBuilder().setTypeUrl(type.getKey())
                             .setValue(com.google.protobuf.ByteString.copyFrom(bytes)).build();
-                    after.put(e.getKey(), new VersionedResource(e.getKey(), version, any));
-                    changedNames.add(e.getKey());
+                    updates.put(e.getKey(), new VersionedResource(e.getKey(), version, any));
                 }
             }
-            Set<String> removedNames = new HashSet<>(before.keySet());
-            removedNames.removeAll(after.keySet());
-            all.put(type.getKey(), Map.copyOf(after));
-            changedByType.put(type.getKey(), Set.copyOf(changedNames));
+            Set<String> removedNames = new HashSet<>();
+            for (String name : before.keySet()) {
+                if (!now.containsKey(name)) {
+                    removedNames.add(name);
+                }
+            }
+            Map<String, VersionedResource> after = before;
+            if (!updates.isEmpty() || !removedNames.isEmpty()) {
+                // one pod changing must not cost a copy of ten thousand entries twice: copy once, patch, freeze
+                Map<String, VersionedResource> patched = new HashMap<>(before);
+                patched.putAll(updates);
+                patched.keySet().removeAll(removedNames);
+                after = Collections.unmodifiableMap(patched);
+            }
+            all.put(type.getKey(), after);
+            changedByType.put(type.getKey(), Set.copyOf(updates.keySet()));
             removedByType.put(type.getKey(), Set.copyOf(removedNames));
         }
         return new ResourceSnapshot(generation + 1, changeNanos, Map.copyOf(all), Map.copyOf(changedByType),
