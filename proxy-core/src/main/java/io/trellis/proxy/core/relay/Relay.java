@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *       other (shutdownOutput or an empty DATA frame with END_STREAM) after the queued bytes.
  *   <li>Abort: a reset, error or unexpected close on one side aborts the other: RST_STREAM CANCEL on
  *       a stream, {@code SO_LINGER 0} then close on a socket so its application sees a reset.
- *   <li>Two epoll TCP channels on the same event loop use {@code splice(2)} (no copy through user
- *       space), unless {@code splice} is false.
+ *   <li>Two epoll TCP channels on the same event loop can use {@code splice(2)} (no copy through
+ *       user space) when asked to; see the caveat on {@code splice}.
  * </ul>
  *
  * <p>Buffer ownership: every buffer read from one side is handed to the other side's {@code write}
@@ -59,9 +59,12 @@ public final class Relay {
         this.b = b;
     }
 
-    /** Starts relaying without byte counters; see {@link #start(Channel, Channel, Counter, Counter, boolean)}. */
+    /**
+     * Starts relaying without byte counters and without {@code splice(2)}; see
+     * {@link #start(Channel, Channel, Counter, Counter, boolean)}.
+     */
     public static CompletableFuture<RelayResult> start(Channel a, Channel b) {
-        return start(a, b, null, null, true);
+        return start(a, b, null, null, false);
     }
 
     /**
@@ -71,7 +74,10 @@ public final class Relay {
      * @param aToB counts bytes read from a (null: not counted)
      * @param bToA counts bytes read from b (null: not counted)
      * @param splice allow {@code splice(2)} when both are epoll TCP channels on the same loop
-     *     (spliced bytes bypass the counters and {@link RelayResult} byte totals)
+     *     (spliced bytes bypass the counters and {@link RelayResult} byte totals). Off by default:
+     *     with Netty 4.2.18 a FIN that arrives while the splice pipe is full shuts the input down
+     *     before the rest of the socket's bytes are spliced, truncating the stream (see README);
+     *     use it only where the peer never half-closes under load.
      */
     public static CompletableFuture<RelayResult> start(Channel a, Channel b, @Nullable Counter aToB,
             @Nullable Counter bToA, boolean splice) {
