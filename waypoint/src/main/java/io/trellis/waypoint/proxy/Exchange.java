@@ -78,6 +78,9 @@ final class Exchange implements AttemptListener {
     private boolean responseStarted;
     private boolean finished;
     private boolean mirrored;
+    /** A reused idle tunnel failed before answering: the one fresh re-attempt has been made. */
+    private boolean staleRetried;
+    private boolean upstreamKeepAlive;
 
     /**
      * @param bodyExpected whether the request has a body (HTTP/1.1: a length or chunked; HTTP/2: no
@@ -262,7 +265,7 @@ final class Exchange implements AttemptListener {
         ConnectionInfo conn = down.connection();
         a.open(ctx.pool(), new TunnelRequest(ctx.settings().identity(), destination,
                 new InetSocketAddress(target.getAddress(), ctx.settings().hbonePort()), target, conn.clientAddress(),
-                conn.baggage(), head.headers().get("traceparent")));
+                conn.baggage(), head.headers().get("traceparent")), !staleRetried);
     }
 
     @Override
@@ -345,6 +348,7 @@ final class Exchange implements AttemptListener {
         responseStarted = true;
         record.status = code;
         record.upstream(a, destination);
+        upstreamKeepAlive = HttpUtil.isKeepAlive(r);
         HttpResponse out = MessageHeads.downstream(r, head, forward == null ? null : forward.responseHeaders(),
                 down.protocol(), keepAlive);
         if (out instanceof FullHttpResponse full) {
@@ -389,6 +393,16 @@ final class Exchange implements AttemptListener {
             return;
         }
         cancel(tryTimer);
+        if (!responseStarted && a.reused() && !staleRetried && outcome instanceof AttemptOutcome.Reset
+                && body.replayable()) {
+            // An idle keep-alive connection the application closed meanwhile: not the endpoint's
+            // fault, not a retry; try once more on a fresh tunnel.
+            staleRetried = true;
+            record.attempts--;
+            endAttempt(null);
+            startAttempt();
+            return;
+        }
         if (!responseStarted && retry(a, outcome, flag)) {
             return;
         }
@@ -426,6 +440,11 @@ final class Exchange implements AttemptListener {
 
     /** The attempt is over: feed its outcome to the balancer and outlier detection, close it. */
     private void endAttempt(@Nullable AttemptOutcome outcome) {
+        endAttempt(outcome, false);
+    }
+
+    /** @param reusable the exchange on this attempt ended cleanly: keep its HTTP/1.1 tunnel for reuse */
+    private void endAttempt(@Nullable AttemptOutcome outcome, boolean reusable) {
         releaseAttemptPermits();
         UpstreamAttempt a = attempt;
         if (a == null) {
@@ -433,7 +452,11 @@ final class Exchange implements AttemptListener {
         }
         cancel(tryTimer);
         attempt = null;
-        a.close();
+        if (reusable) {
+            a.release(System.nanoTime());
+        } else {
+            a.close();
+        }
         if (balancer != null) {
             balancer.requestFinished(a.endpoint);
         }
@@ -460,7 +483,8 @@ final class Exchange implements AttemptListener {
 
     private void completeAttempt(UpstreamAttempt a, AttemptOutcome outcome) {
         if (a == attempt) {
-            endAttempt(outcome);
+            // Reusable only if both messages ended on the wire: the codec is then ready for the next.
+            endAttempt(outcome, upstreamKeepAlive && body.fullySent() && attemptReady);
         }
     }
 

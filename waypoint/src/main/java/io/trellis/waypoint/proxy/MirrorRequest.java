@@ -31,6 +31,7 @@ final class MirrorRequest implements AttemptListener {
     private final HttpRequest head;
     private final List<HttpContent> body;
     private boolean sent;
+    private boolean keepAlive;
 
     private MirrorRequest(HttpRequest head, List<HttpContent> body) {
         this.head = head;
@@ -56,7 +57,7 @@ final class MirrorRequest implements AttemptListener {
         UpstreamAttempt attempt = new UpstreamAttempt(endpoint, 1, loop, mirror, http2);
         attempt.open(ctx.pool(), new TunnelRequest(ctx.settings().identity(), identity,
                 new InetSocketAddress(target.getAddress(), ctx.settings().hbonePort()), target, conn.clientAddress(),
-                conn.baggage(), original.headers().get("traceparent")));
+                conn.baggage(), original.headers().get("traceparent")), true);
     }
 
     @Override
@@ -73,8 +74,13 @@ final class MirrorRequest implements AttemptListener {
     @Override
     public void response(UpstreamAttempt attempt, HttpObject part) {
         boolean last = part instanceof LastHttpContent;
+        if (part instanceof io.netty.handler.codec.http.HttpResponse r) {
+            keepAlive = io.netty.handler.codec.http.HttpUtil.isKeepAlive(r);
+        }
         ReferenceCountUtil.release(part);
-        if (last) {
+        if (last && keepAlive) {
+            attempt.release(System.nanoTime());
+        } else if (last) {
             attempt.close();
         } else {
             attempt.read();

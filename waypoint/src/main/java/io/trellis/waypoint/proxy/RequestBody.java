@@ -110,6 +110,12 @@ final class RequestBody {
         return copy;
     }
 
+    /** Whether the whole body, including its end, has been handed to the current attempt. */
+    boolean fullySent() {
+        List<HttpContent> kept = replay;
+        return complete && (kept != null ? sent == kept.size() : pending.isEmpty());
+    }
+
     boolean complete() {
         return complete;
     }

@@ -49,6 +49,10 @@ final class UpstreamAttempt {
     private volatile @Nullable Http2StreamChannel tunnel;
     private volatile boolean closed;
     private volatile boolean upgraded;
+    private volatile boolean reused;
+    private volatile boolean inputEnded;
+    private String key = "";
+    private volatile boolean released;
 
     UpstreamAttempt(Endpoint endpoint, int number, EventLoop home, AttemptListener listener, boolean http2) {
         this.endpoint = endpoint;
@@ -58,7 +62,20 @@ final class UpstreamAttempt {
         this.http2 = http2;
     }
 
-    void open(HboneClientPool pool, TunnelRequest request) {
+    /**
+     * Opens the attempt's tunnel, or takes an idle one to the same endpoint when {@code mayReuse}
+     * (HTTP/1.1 only). Call on the listener's loop.
+     */
+    void open(HboneClientPool pool, TunnelRequest request, boolean mayReuse) {
+        key = poolKey(request);
+        if (!http2 && mayReuse) {
+            Http2StreamChannel idle = IdleUpstreams.take(key, System.nanoTime());
+            if (idle != null) {
+                reused = true;
+                idle.eventLoop().execute(() -> adopt(idle));
+                return;
+            }
+        }
         pool.open(request).whenComplete((stream, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
@@ -122,6 +139,45 @@ final class UpstreamAttempt {
                 });
     }
 
+    static String poolKey(TunnelRequest request) {
+        return IdleUpstreams.key(Addresses.format(request.target()), request.destinationIdentity().uri());
+    }
+
+    /** Takes over an idle HTTP/1.1 tunnel whose previous exchange ended cleanly. */
+    private void adopt(Http2StreamChannel stream) {
+        if (!stream.isActive()) {
+            onHome(() -> listener.failed(this, new AttemptOutcome.ConnectFailure(),
+                    ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "upstream_idle_tunnel_closed"));
+            return;
+        }
+        tunnel = stream;
+        stream.closeFuture().addListener(f -> ended("upstream_tunnel_closed"));
+        stream.pipeline().replace("attempt", "attempt", new Handler());
+        http = stream;
+        stream.read();
+        onHome(() -> listener.ready(this));
+    }
+
+    /** Whether this attempt runs on a tunnel a previous exchange used (a stale one may fail at once). */
+    boolean reused() {
+        return reused;
+    }
+
+    /**
+     * Ends a cleanly finished HTTP/1.1 attempt by keeping its tunnel for the next request to the
+     * same endpoint (on the calling loop); other attempts are closed.
+     */
+    void release(long now) {
+        Http2StreamChannel t = tunnel;
+        if (http2 || upgraded || t == null || closed || inputEnded) {
+            close();
+            return;
+        }
+        released = true;
+        closed = true; // this attempt's handler now drops anything the idle tunnel receives
+        IdleUpstreams.offer(key, t, now);
+    }
+
     /** The pool parks bytes that arrive before the stream is taken over; hand them to our codec. */
     private static void releaseHold(Http2StreamChannel stream) {
         if (stream.pipeline().get(InboundHold.class) != null) {
@@ -130,7 +186,7 @@ final class UpstreamAttempt {
     }
 
     private void ended(String detail) {
-        if (!closed && !upgraded) {
+        if (!closed && !upgraded && !released) {
             onHome(() -> listener.failed(this, new AttemptOutcome.Reset(false),
                     ResponseFlag.UPSTREAM_CONNECTION_TERMINATION, detail));
         }
@@ -232,6 +288,11 @@ final class UpstreamAttempt {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof PeerAborted) {
                 ctx.close();
+            } else if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+                inputEnded = true; // the application closed its connection: this tunnel is not reusable
+                if (closed) {
+                    ctx.close();
+                }
             }
             ReferenceCountUtil.release(evt);
         }

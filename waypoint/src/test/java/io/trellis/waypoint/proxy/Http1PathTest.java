@@ -119,6 +119,19 @@ class Http1PathTest {
     }
 
     @Test
+    void keepAliveUpstreamTunnelsAreReused() throws Exception {
+        int before = fx.nodeProxyRequests.size();
+        try (RawHttp c = new RawHttp(entry)) {
+            for (int i = 0; i < 20; i++) {
+                assertThat(c.get("/reuse/" + i).header("x-info")).startsWith("GET /reuse/" + i + " ");
+            }
+        }
+        assertThat(fx.nodeProxyRequests.size() - before)
+                .as("20 sequential requests share idle HTTP/1.1 tunnels instead of 20 HBONE CONNECTs")
+                .isLessThanOrEqualTo(2);
+    }
+
+    @Test
     void malformedRequestsGetA400AndAClosedConnection() throws Exception {
         try (RawHttp c = new RawHttp(entry)) {
             c.sendRaw("GET /x HTTP/1.1\r\nHost: reviews\r\nContent-Length: banana\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
