@@ -43,6 +43,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Exchange implements AttemptListener {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Exchange.class);
+
     /** Request body bytes read ahead of what the upstream has taken: one HTTP/2 window. */
     private static final int READ_AHEAD = 64 * 1024;
 
@@ -102,6 +104,17 @@ final class Exchange implements AttemptListener {
     // ---- downstream events -------------------------------------------------------------------
 
     void start() {
+        try {
+            plan();
+        } catch (RuntimeException e) {
+            // A bug must cost this request, never the connection or the loop: answer and log it.
+            LOG.warn("event=exchange_failed method={} path=\"{}\" error=\"{}\"", head.method(), head.uri(), e.toString(), e);
+            endAttempt(null);
+            localReply(500, "internal error in the waypoint", null, null, "waypoint_internal_error");
+        }
+    }
+
+    private void plan() {
         ConfigSnapshot snapshot = ctx.snapshot().get();
         ConfigSnapshot.Bound bound = snapshot.bound(down.connection().vip());
         if (bound == null) {
@@ -592,15 +605,8 @@ final class Exchange implements AttemptListener {
             return;
         }
         mirrored = true;
-        ConfigSnapshot snapshot = ctx.snapshot().get();
-        for (String name : f.mirrorClusters()) {
-            var copy = body.copyIfComplete();
-            if (copy == null) {
-                return; // the body outgrew the retry buffer: Envoy does not mirror such requests either
-            }
-            MirrorRequest.send(ctx, snapshot, name, upstreamHead, copy, down.connection(), loop,
-                    record.service().protocol().isHttp2());
-        }
+        MirrorRequest.sendAll(ctx, f.mirrorClusters(), upstreamHead, body, down.connection(), loop,
+                record.service().protocol().isHttp2());
     }
 
     private static void cancel(@Nullable ScheduledFuture<?> timer) {

@@ -38,6 +38,19 @@ final class MirrorRequest implements AttemptListener {
         this.body = body;
     }
 
+    /** Sends a copy of a request whose complete body is kept in {@code body} to each mirror cluster. */
+    static void sendAll(ProxyContext ctx, List<String> clusters, HttpRequest head, RequestBody body, ConnectionInfo conn,
+            EventLoop loop, boolean http2) {
+        ConfigSnapshot snapshot = ctx.snapshot().get();
+        for (String name : clusters) {
+            List<HttpContent> copy = body.copyIfComplete();
+            if (copy == null) {
+                return; // the body outgrew the retry buffer: Envoy does not mirror such requests either
+            }
+            send(ctx, snapshot, name, head, copy, conn, loop, http2);
+        }
+    }
+
     static void send(ProxyContext ctx, ConfigSnapshot snapshot, String clusterName, HttpRequest original,
             List<HttpContent> body, ConnectionInfo conn, EventLoop loop, boolean http2) {
         ClusterState cluster = snapshot.cluster(clusterName);
