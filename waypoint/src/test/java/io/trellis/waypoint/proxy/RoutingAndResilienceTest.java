@@ -72,6 +72,14 @@ class RoutingAndResilienceTest {
                    "route": {"cluster": "stalled", "timeout": "5s", "retry_policy": {"retry_on": "5xx", "num_retries": 1,
                              "per_try_timeout": "0.1s", "retry_back_off": {"base_interval": "0.001s"}}}},
                   {"name": "dead", "match": {"prefix": "/dead"}, "route": {"cluster": "dead"}},
+                  {"name": "teapot", "match": {"prefix": "/teapot"}, "route": {"cluster": "v1"},
+                   "typed_per_filter_config": {"envoy.filters.http.fault": {
+                     "@type": "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault",
+                     "abort": {"http_status": 418, "percentage": {"numerator": 100, "denominator": "HUNDRED"}}}}},
+                  {"name": "delayed", "match": {"prefix": "/delayed"}, "route": {"cluster": "v1"},
+                   "typed_per_filter_config": {"envoy.filters.http.fault": {
+                     "@type": "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault",
+                     "delay": {"fixed_delay": "0.05s", "percentage": {"numerator": 100, "denominator": "HUNDRED"}}}}},
                   {"name": "slow", "match": {"prefix": "/slow"}, "route": {"cluster": "stalled", "timeout": "0.2s"}},
                   {"name": "guarded", "match": {"prefix": "/guarded"}, "route": {"cluster": "guarded"}},
                   {"name": "outlier", "match": {"prefix": "/outlier"}, "route": {"cluster": "outlier"}},
@@ -224,6 +232,20 @@ class RoutingAndResilienceTest {
             assertThat(c.get("/pertry").status()).isEqualTo(504);
         }
         assertThat(lastLogFor("/pertry")).contains("\"response_flags\":\"UT,URX\"", "\"upstream_attempts\":2");
+    }
+
+    @Test
+    void faultInjectionAbortsAndDelays() throws Exception {
+        int v1Before = v1Hits.get();
+        try (RawHttp c = new RawHttp(entry)) {
+            assertThat(c.get("/teapot").status()).isEqualTo(418);
+            assertThat(v1Hits.get()).as("an aborted request never reaches the backend").isEqualTo(v1Before);
+            RawHttp.Response delayed = c.get("/delayed");
+            assertThat(delayed.status()).isEqualTo(200);
+            assertThat(delayed.text()).isEqualTo("v1");
+        }
+        assertThat(lastLogFor("/teapot")).contains("\"response_flags\":\"FI\"", "\"response_code\":418");
+        assertThat(lastLogFor("/delayed")).contains("\"response_flags\":\"DI\"", "\"response_code\":200");
     }
 
     @Test
