@@ -216,6 +216,17 @@ final class ClientConnection {
                     }
                     Http2StreamChannel stream = f.getNow();
                     stream.closeFuture().addListener(x -> release());
+                    // The server answers once its upstream connect finished or timed out; a server that
+                    // never answers must not hold the caller (or the stream slot) forever.
+                    long answerNanos = 2 * pool.config.connectTimeout().toNanos();
+                    var timeout = stream.eventLoop().schedule(() -> {
+                        if (result.completeExceptionally(new TunnelException.StreamReset("HBONE CONNECT to "
+                                + Authority.format(request.target()) + " via " + peer + " got no answer within "
+                                + TimeUnit.NANOSECONDS.toSeconds(answerNanos) + " s; is the peer overloaded?", null))) {
+                            stream.close();
+                        }
+                    }, answerNanos, TimeUnit.NANOSECONDS);
+                    result.whenComplete((s, e) -> timeout.cancel(false));
                     stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, false));
                     stream.read();
                 });

@@ -122,6 +122,26 @@ class ClientPoolTest {
     }
 
     @Test
+    void serverThatNeverAnswersTimesOut() {
+        try (TunnelFixture fixture = new TunnelFixture(transport, group)) {
+            CompletableFuture<io.netty.channel.Channel> never = new CompletableFuture<>();
+            try (HboneServer silent = HboneServer.create(HboneServerConfig.defaults(),
+                    ServerCertificates.single(TlsContexts.server(fixture.serverCert, Clock.systemUTC())),
+                    request -> never, group, transport, new SimpleMeterRegistry());
+                    HboneClientPool pool = HboneClientPool.create(new HbonePoolConfig(100, Duration.ofSeconds(60),
+                            Duration.ofMillis(500), Duration.ofSeconds(10)),
+                            source -> TlsContexts.client(fixture.clientCert, Clock.systemUTC()), group, transport,
+                            new SimpleMeterRegistry())) {
+                InetSocketAddress address = silent.bind(new InetSocketAddress("127.0.0.1", 0)).join();
+                Throwable failure = catchThrowable(() -> pool.open(
+                        fixture.request(new InetSocketAddress("127.0.0.1", 9), null, address)).join());
+                assertThat(failure.getCause()).isInstanceOf(TunnelException.StreamReset.class)
+                        .hasMessageContaining("got no answer within 1 s");
+            }
+        }
+    }
+
+    @Test
     void upstreamRefusalComesBackAs502WithReason() {
         try (TunnelFixture fixture = new TunnelFixture(transport, group)) {
             Throwable failure = catchThrowable(() -> fixture.pool.open(
