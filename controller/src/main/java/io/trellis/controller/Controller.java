@@ -18,6 +18,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trellis.api.workload.v1.ProxyStatus;
 import io.trellis.controller.ca.BearerToken;
 import io.trellis.controller.ca.BootstrapTokens;
+import io.trellis.controller.ca.CallerAuthenticator;
+import io.trellis.controller.ca.TokenReviewAuthenticator;
 import io.trellis.controller.ca.CaService;
 import io.trellis.controller.envoy.EnvoyStreamTracker;
 import io.trellis.controller.envoy.EnvoyXdsServer;
@@ -76,6 +78,7 @@ public final class Controller implements AutoCloseable {
     private @Nullable CertificateAuthority ca;
     private @Nullable EnvoyXdsServer envoy;
     private @Nullable EnvoyStreamTracker envoyStreams;
+    private io.fabric8.kubernetes.client.@Nullable KubernetesClient kube;
 
     public Controller(ControllerSettings settings) {
         this.settings = settings;
@@ -93,9 +96,14 @@ public final class Controller implements AutoCloseable {
                 ? CaDirectory.load(settings.caDir(), settings.mesh().trustDomain(), Clock.systemUTC())
                 : selfSigned();
         ca = authority;
-        BootstrapTokens tokens = settings.tokensFile() != null ? BootstrapTokens.load(settings.tokensFile())
+        if (settings.kubernetes()) {
+            kube = new KubernetesClientBuilder().build();
+        }
+        CallerAuthenticator tokens = settings.tokensFile() != null ? BootstrapTokens.load(settings.tokensFile())
+                : kube != null ? new TokenReviewAuthenticator(kube, settings.mesh().rootNamespace()
+                        + "/trellis-node-proxy", List.of(), model::get)
                 : BootstrapTokens.of(Map.of());
-        if (settings.tokensFile() == null) {
+        if (settings.tokensFile() == null && kube == null) {
             LOG.warn("event=ca_no_tokens problem=\"no --bootstrap-tokens file: every certificate request will be "
                     + "refused\"");
         }
@@ -134,13 +142,14 @@ public final class Controller implements AutoCloseable {
         monitoring = new MonitoringServer(new InetSocketAddress(settings.listenAddress(), settings.monitoringPort()),
                 registry, this::ready, this::proxyStatusText);
         LOG.info("event=controller_started config={} trust_domain={} xds_port={} xds_tls_port={} "
-                        + "monitoring_port={}", settings.kubernetes() ? "kubernetes" : settings.configDir(), authority.trustDomain(), xdsPort(), xdsTlsPort(),
+                        + "monitoring_port={}", settings.kubernetes() ? "kubernetes" : settings.configDir(),
+                authority.trustDomain(), xdsPort(), xdsTlsPort(),
                 monitoringPort());
     }
 
     private ConfigSource configSource() {
         if (settings.kubernetes()) {
-            return new KubernetesConfigSource(new KubernetesClientBuilder().build(), Duration.ofMillis(50),
+            return new KubernetesConfigSource(java.util.Objects.requireNonNull(kube), Duration.ofMillis(50),
                     sourceExecutor);
         }
         if (settings.configDir() == null) {
@@ -192,6 +201,11 @@ public final class Controller implements AutoCloseable {
     /** Ready once the first config was loaded and pushed. */
     public boolean ready() {
         return xds != null && xds.current().generation() > 0;
+    }
+
+    /** Workloads in the current model (for tests and status). */
+    public int workloadCount() {
+        return model.get().workloads().size();
     }
 
     public int xdsPort() {
@@ -251,6 +265,9 @@ public final class Controller implements AutoCloseable {
         }
         pushExecutor.shutdownNow();
         sourceExecutor.shutdownNow();
+        if (kube != null) {
+            kube.close();
+        }
         registry.close();
         LOG.info("event=controller_stopped");
     }

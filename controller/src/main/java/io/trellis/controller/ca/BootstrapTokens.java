@@ -24,7 +24,7 @@ import java.util.Optional;
  * Tokens are kept only as SHA-256 hashes and looked up by hash, so a lookup's timing tells nothing about how
  * much of a guess matched. Tokens must be at least 16 characters.
  */
-public final class BootstrapTokens {
+public final class BootstrapTokens implements CallerAuthenticator {
 
     static final int MIN_TOKEN_LENGTH = 16;
 
@@ -85,6 +85,11 @@ public final class BootstrapTokens {
         Map<String, Caller> hashed = new HashMap<>();
         callersByToken.forEach((token, caller) -> hashed.put(hash(token), caller));
         return new BootstrapTokens(hashed);
+    }
+
+    @Override
+    public Optional<Caller> authenticate(String token) {
+        return caller(token);
     }
 
     /** The caller a token belongs to. */

@@ -42,7 +42,7 @@ public final class CaService extends CertificateServiceGrpc.CertificateServiceIm
     public static final Duration DEFAULT_TTL = Duration.ofHours(24);
 
     private final CertificateAuthority ca;
-    private final BootstrapTokens tokens;
+    private final CallerAuthenticator tokens;
     private final Supplier<MeshModel> model;
     private final Duration maxTtl;
     private final MeterRegistry registry;
@@ -51,7 +51,7 @@ public final class CaService extends CertificateServiceGrpc.CertificateServiceIm
     /**
      * @param maxTtl longest lifetime handed out; longer requests are shortened to it
      */
-    public CaService(CertificateAuthority ca, BootstrapTokens tokens, Supplier<MeshModel> model, Duration maxTtl,
+    public CaService(CertificateAuthority ca, CallerAuthenticator tokens, Supplier<MeshModel> model, Duration maxTtl,
                      MeterRegistry registry) {
         this.ca = ca;
         this.tokens = tokens;
@@ -132,7 +132,7 @@ public final class CaService extends CertificateServiceGrpc.CertificateServiceIm
             throw new Denied(Denial.MISSING_TOKEN,
                     "send the node's bootstrap token as metadata 'authorization: Bearer <token>'");
         }
-        Optional<Caller> caller = tokens.caller(token);
+        Optional<Caller> caller = tokens.authenticate(token);
         if (caller.isEmpty()) {
             throw new Denied(Denial.UNKNOWN_TOKEN, "the bootstrap token is not known to this controller");
         }
