@@ -17,7 +17,6 @@ import io.trellis.waypoint.telemetry.AccessLog;
 import io.trellis.waypoint.telemetry.RequestMetrics;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
@@ -133,9 +132,5 @@ public final class WaypointProxy implements AutoCloseable {
         outlierTicker.cancel(false);
         server.close();
         pool.close();
-    }
-
-    static RandomGenerator loopRandom() {
-        return ThreadLocalRandom.current();
     }
 }
