@@ -2,12 +2,11 @@ package io.trellis.node.proxy;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.trellis.proxy.core.hbone.HboneClientPool;
 import io.trellis.proxy.core.hbone.HboneDialer;
+import io.trellis.proxy.core.relay.InboundHold;
 import io.trellis.proxy.core.transport.ChannelTuning;
 import io.trellis.proxy.core.transport.Transport;
 import java.net.InetSocketAddress;
@@ -27,13 +26,7 @@ record Egress(HboneClientPool pool, HboneDialer dialer, Transport transport, Dur
                 .group(loop)
                 .channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-                .handler(Idle.INSTANCE);
+                .handler(new InboundHold()); // parks what the app sends before the relay starts
         return Connections.toCompletable(dialer.dial(bootstrap, target));
-    }
-
-    /** Bootstrap requires a handler; the relay installs the real ones. */
-    @ChannelHandler.Sharable
-    private static final class Idle extends ChannelInboundHandlerAdapter {
-        static final Idle INSTANCE = new Idle();
     }
 }

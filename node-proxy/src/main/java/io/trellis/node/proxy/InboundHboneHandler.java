@@ -52,7 +52,7 @@ final class InboundHboneHandler implements HboneHandler, ServerCertificates {
     @Override
     public @Nullable SslContext forLocalAddress(InetSocketAddress local) {
         WorkloadInfo w = store.current().workloadByIp(local.getAddress());
-        if (w == null || pods.get(w.uid()) == null) {
+        if (w == null || pods.get(w) == null) {
             return null;
         }
         return tls.server(w.identity());
@@ -63,7 +63,7 @@ final class InboundHboneHandler implements HboneHandler, ServerCertificates {
         MeshState state = store.current();
         InetAddress localIp = request.localAddress().getAddress();
         WorkloadInfo workload = state.workloadByIp(localIp);
-        PodTraffic pod = workload == null ? null : pods.get(workload.uid());
+        PodTraffic pod = workload == null ? null : pods.get(workload);
         if (workload == null || pod == null) {
             return refuse(request, 503, "no_local_workload", "no workload enrolled on this node owns "
                     + localIp.getHostAddress());

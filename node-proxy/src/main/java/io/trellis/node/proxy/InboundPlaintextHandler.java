@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.trellis.proxy.core.relay.InboundHold;
 import io.trellis.node.authz.AuthzDecision;
 import io.trellis.node.authz.ConnectionAttributes;
 import io.trellis.node.authz.L4Authorizer;
@@ -53,6 +54,9 @@ final class InboundPlaintextHandler extends ChannelInitializer<Channel> {
                 accepted(ctx.channel());
             }
         });
+        // Bytes (or a FIN) can arrive before the upstream is open, even with auto-read off: parked
+        // here, replayed to the relay.
+        ch.pipeline().addLast("hold", new InboundHold());
     }
 
     private void accepted(Channel downstream) {
@@ -70,7 +74,7 @@ final class InboundPlaintextHandler extends ChannelInitializer<Channel> {
             return;
         }
         MeshState state = store.current();
-        WorkloadInfo workload = state.workloadByUid(pod.info().uid());
+        WorkloadInfo workload = state.workloadByUid(LocalPods.key(pod.info().namespace(), pod.info().name()));
         if (workload == null) {
             refuse(downstream, "unknown_workload", client, original, "the mesh state does not know pod "
                     + pod.info() + " yet");

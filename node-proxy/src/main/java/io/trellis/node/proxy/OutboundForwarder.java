@@ -43,15 +43,16 @@ final class OutboundForwarder {
      * socket's error.
      */
     CompletableFuture<Upstream> open(PathMetrics.Path path, Egress egress, SpiffeId source,
-            @Nullable String sourceUid, Channel downstream, InetSocketAddress client, InetSocketAddress original) {
+            @Nullable String sourceKey, Channel downstream, InetSocketAddress client, InetSocketAddress original) {
         MeshState state = store.current();
-        WorkloadInfo sourceWorkload = sourceUid == null ? null : state.workloadByUid(sourceUid);
+        WorkloadInfo sourceWorkload = sourceKey == null ? null : state.workloadByUid(sourceKey);
         OutboundPlan plan = planner.plan(state, source, sourceWorkload, client, original);
         CompletableFuture<Channel> upstream = switch (plan) {
             case OutboundPlan.Refuse r -> CompletableFuture.failedFuture(new OutboundRefused(r.reason(), r.label()));
             case OutboundPlan.Passthrough p -> egress.connect(p.address(), downstream.eventLoop());
             case OutboundPlan.Tunnel t -> egress.pool().open(t.request()).thenApply(stream -> (Channel) stream);
         };
+        LOG.debug("event=outbound_planned path={} src={} dst={} plan={}", path.label(), client, original, plan);
         CompletableFuture<Upstream> result = new CompletableFuture<>();
         upstream.whenComplete((ch, failure) -> downstream.eventLoop().execute(() -> {
             if (failure != null) {
@@ -79,6 +80,8 @@ final class OutboundForwarder {
             metrics.failed(path, "downstream_closed");
             return;
         }
+        LOG.debug("event=outbound_relay path={} src={} dst={} upstream={}", path.label(), client, original,
+                upstream.channel());
         metrics.opened(path, upstream.plan().route());
         long start = System.nanoTime();
         CompletableFuture<RelayResult> done = Relay.start(downstream, upstream.channel(), null, null, true);

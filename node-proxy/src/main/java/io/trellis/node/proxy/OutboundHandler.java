@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.trellis.proxy.core.relay.InboundHold;
 import io.trellis.identity.SpiffeId;
 import io.trellis.node.inpod.NativeCallException;
 import io.trellis.node.inpod.PodInfo;
@@ -49,6 +50,9 @@ final class OutboundHandler extends ChannelInitializer<Channel> {
                 accepted(ctx.channel());
             }
         });
+        // Bytes (or a FIN) can arrive before the upstream is open, even with auto-read off: parked
+        // here, replayed to the relay.
+        ch.pipeline().addLast("hold", new InboundHold());
     }
 
     private void accepted(Channel downstream) {
@@ -72,7 +76,9 @@ final class OutboundHandler extends ChannelInitializer<Channel> {
             Connections.reset(downstream);
             return;
         }
-        forwarder.open(PathMetrics.Path.OUTBOUND, egress, identity, pod.uid(), downstream, client, original)
+        LOG.debug("event=outbound_accepted pod={} src={} dst={}", pod.uid(), client, original);
+        forwarder.open(PathMetrics.Path.OUTBOUND, egress, identity, LocalPods.key(pod.namespace(), pod.name()), downstream,
+                client, original)
                 .whenComplete((upstream, failure) -> {
                     if (failure != null) {
                         Connections.reset(downstream);

@@ -1,12 +1,16 @@
 package io.trellis.node.proxy;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.BootstrapConfig;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.trellis.node.inpod.Netns;
 import io.trellis.node.inpod.PodOutboundConnector;
 import io.trellis.proxy.core.hbone.HboneDialer;
 import java.net.InetSocketAddress;
+import java.util.Map;
 
 /**
  * Dials from inside one pod's network namespace with the capture mark, so the connection carries the
@@ -24,6 +28,24 @@ final class PodDialer implements HboneDialer {
 
     @Override
     public Future<Channel> dial(Bootstrap bootstrap, InetSocketAddress address) {
-        return connector.connect(netns, bootstrap, address, null);
+        return connector.connect(netns, withoutChannelFactory(bootstrap), address, null);
+    }
+
+    /**
+     * The same bootstrap minus its channel class: the connector supplies the socket it created in the
+     * pod, and a Bootstrap refuses a second channel factory (an exception that would otherwise surface
+     * only as a connect that never completes).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Bootstrap withoutChannelFactory(Bootstrap bootstrap) {
+        BootstrapConfig config = bootstrap.config();
+        Bootstrap copy = new Bootstrap().group(config.group()).handler(config.handler());
+        for (Map.Entry<ChannelOption<?>, Object> e : config.options().entrySet()) {
+            copy.option((ChannelOption) e.getKey(), e.getValue());
+        }
+        for (Map.Entry<AttributeKey<?>, Object> e : config.attrs().entrySet()) {
+            copy.attr((AttributeKey) e.getKey(), e.getValue());
+        }
+        return copy;
     }
 }
