@@ -119,7 +119,10 @@ public final class HboneClientPool implements AutoCloseable {
         return n;
     }
 
-    /** Closes every connection; pending and future opens fail with {@link TunnelException.Closed}. */
+    /**
+     * Closes every connection; pending and future opens fail with {@link TunnelException.Closed}.
+     * Blocks until the connections are closed: not from an event loop.
+     */
     @Override
     public void close() {
         closed = true;

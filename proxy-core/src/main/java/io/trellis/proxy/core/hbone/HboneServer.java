@@ -120,7 +120,7 @@ public final class HboneServer implements AutoCloseable {
         return accepted.get();
     }
 
-    /** Stops listening and closes every connection (tunnels are aborted). */
+    /** Stops listening and closes every connection (tunnels are aborted). Blocks: not from an event loop. */
     @Override
     public void close() {
         channels.close().awaitUninterruptibly();

@@ -32,6 +32,12 @@ public final class InboundHold extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A reset before the relay exists is still a reset: the relay will abort the other side.
+        userEventTriggered(ctx, new PeerAborted(String.valueOf(cause.getMessage())));
+    }
+
+    @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         // Swallowed: the relay decides when to read next.
     }
