@@ -63,6 +63,14 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         metrics.connectionsOpened.increment();
         LOG.debug("event=hbone_connection_accepted peer={} peer_addr={}", identity, peer);
+        startHttp2(ctx, identity, peer);
+    }
+
+    /**
+     * Swaps this gate for the HTTP/2 codec and the per-stream CONNECT handling of an authenticated client.
+     * Package-private so the frame fuzzer can drive the same pipeline without TLS.
+     */
+    void startHttp2(ChannelHandlerContext ctx, SpiffeId identity, String peer) {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(FlowControl.serverSettings(config.maxConcurrentStreams()))
                 .frameLogger(metrics.protocolErrors)
