@@ -48,6 +48,7 @@ final class ClientConnection {
     private boolean ready;
     private boolean done;
     private boolean failed;
+    private boolean idleCheckPending;
     private long idleSince;
 
     ClientConnection(ConnectionSet set) {
@@ -236,8 +237,23 @@ final class ClientConnection {
         reserved--;
         if (reserved == 0 && !done) {
             idleSince = pool.nanoClock.getAsLong();
-            set.loop.schedule(this::closeIfIdle, pool.config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            if (!idleCheckPending) {
+                // One pending check per connection, however often it goes idle and busy again.
+                idleCheckPending = true;
+                set.loop.schedule(this::idleCheck, pool.config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            }
         }
+    }
+
+    private void idleCheck() {
+        idleCheckPending = false;
+        if (done || closeIfIdle() || reserved > 0) {
+            return;
+        }
+        // Idle, but not for long enough yet (it was busy in between): look again when it could be.
+        long remaining = pool.config.idleTimeout().toNanos() - (pool.nanoClock.getAsLong() - idleSince);
+        idleCheckPending = true;
+        set.loop.schedule(this::idleCheck, Math.max(remaining, 1_000_000L), TimeUnit.NANOSECONDS);
     }
 
     boolean closeIfIdle() {
