@@ -35,6 +35,7 @@ class RoutingAndResilienceTest {
     static final AtomicInteger budgetHits = new AtomicInteger();
     static final AtomicInteger outlierBadHits = new AtomicInteger();
     static final AtomicInteger guardedHits = new AtomicInteger();
+    static volatile int stalledPort;
     /** Holds the never-answering backend until the class ends. */
     static final CountDownLatch teardown = new CountDownLatch(1);
     /** Holds the breaker test's first request. */
@@ -59,6 +60,7 @@ class RoutingAndResilienceTest {
             await(teardown);
             answer(200, "late", new AtomicInteger()).handle(ex);
         });
+        stalledPort = stalled.getPort();
         String routes = """
                 {"name": "reviews", "virtual_hosts": [{"name": "reviews", "domains": ["*"], "routes": [
                   {"name": "split", "match": {"prefix": "/split"}, "route": {"weighted_clusters": {"clusters": [
@@ -72,6 +74,7 @@ class RoutingAndResilienceTest {
                    "route": {"cluster": "stalled", "timeout": "5s", "retry_policy": {"retry_on": "5xx", "num_retries": 1,
                              "per_try_timeout": "0.1s", "retry_back_off": {"base_interval": "0.001s"}}}},
                   {"name": "dead", "match": {"prefix": "/dead"}, "route": {"cluster": "dead"}},
+                  {"name": "hang", "match": {"prefix": "/hang"}, "route": {"cluster": "stalled", "timeout": "20s"}},
                   {"name": "teapot", "match": {"prefix": "/teapot"}, "route": {"cluster": "v1"},
                    "typed_per_filter_config": {"envoy.filters.http.fault": {
                      "@type": "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault",
@@ -246,6 +249,21 @@ class RoutingAndResilienceTest {
         }
         assertThat(lastLogFor("/teapot")).contains("\"response_flags\":\"FI\"", "\"response_code\":418");
         assertThat(lastLogFor("/delayed")).contains("\"response_flags\":\"DI\"", "\"response_code\":200");
+    }
+
+    @Test
+    void aClientLeavingMidRequestIsLoggedAsDownstreamTermination() throws Exception {
+        java.util.function.LongSupplier toStalled =
+                () -> fx.nodeProxyRequests.stream().filter(r -> r.target().getPort() == stalledPort).count();
+        long before = toStalled.getAsLong();
+        try (RawHttp c = new RawHttp(entry)) {
+            c.send("GET /hang HTTP/1.1\r\nHost: reviews\r\n\r\n", new byte[0]);
+            Await.until("the request reached the upstream", Duration.ofSeconds(10), () -> toStalled.getAsLong() > before);
+            // An abort (RST), not a FIN: a half-closed HTTP/1.1 client may still read its response.
+            c.socket.setSoLinger(true, 0);
+        }
+        assertThat(lastLogFor("/hang")).contains("\"response_flags\":\"DC\"", "\"response_code\":0",
+                "downstream_remote_disconnect");
     }
 
     @Test
