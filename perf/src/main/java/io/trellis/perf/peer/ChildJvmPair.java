@@ -40,9 +40,10 @@ public final class ChildJvmPair implements AutoCloseable {
      *
      * @param mode {@code hbone} or {@code relay} (see PairProxyMain)
      * @param jvmFlags flags for the child JVM (heap, GC), see perf/README.md
+     * @param classpath the child's classpath (see {@link ClasspathSnapshot})
      */
-    public static ChildJvmPair start(Path runDir, String mode, InetSocketAddress target, List<String> jvmFlags)
-            throws PeerException {
+    public static ChildJvmPair start(Path runDir, String mode, InetSocketAddress target, List<String> jvmFlags,
+            String classpath) throws PeerException {
         try {
             Files.createDirectories(runDir);
         } catch (IOException e) {
@@ -51,7 +52,7 @@ public final class ChildJvmPair implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN, mode,
+        command.addAll(List.of("-cp", classpath, MAIN, mode,
                 target.getHostString() + ":" + target.getPort()));
         ProxyProcesses processes = new ProxyProcesses(runDir);
         String name = "trellis-" + mode + "-pair";

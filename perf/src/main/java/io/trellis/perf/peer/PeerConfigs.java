@@ -64,6 +64,10 @@ final class PeerConfigs {
                 events { worker_connections 18000; }
                 http {
                     access_log off;
+                    # nginx closes a keep-alive connection after 1,000 requests by default; Trellis and
+                    # HAProxy do not, and the load generator does not reconnect, so lift the limit.
+                    keepalive_requests 1000000000;
+                    keepalive_timeout 300s;
                     client_body_temp_path %1$s/body;
                     proxy_temp_path %1$s/proxy;
                     fastcgi_temp_path %1$s/fastcgi;
@@ -72,6 +76,7 @@ final class PeerConfigs {
                     upstream app {
                         server %3$s:%4$d;
                         keepalive 128;
+                        keepalive_requests 1000000000;
                     }
                     server {
                         listen 127.0.0.1:%2$d;

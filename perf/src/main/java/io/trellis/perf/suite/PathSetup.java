@@ -11,8 +11,8 @@ import java.util.List;
 /** A running path toward one target: where to connect and which processes to account for. */
 record PathSetup(InetSocketAddress entry, List<Long> pids, AutoCloseable resource) implements AutoCloseable {
 
-    static PathSetup open(PathKind kind, Path runDir, InetSocketAddress target, List<String> jvmFlags)
-            throws PeerException {
+    static PathSetup open(PathKind kind, Path runDir, InetSocketAddress target, List<String> jvmFlags,
+            String classpath) throws PeerException {
         return switch (kind) {
             case DIRECT -> new PathSetup(target, List.of(), () -> { });
             case HAPROXY_PAIR -> {
@@ -21,7 +21,7 @@ record PathSetup(InetSocketAddress entry, List<Long> pids, AutoCloseable resourc
             }
             case RELAY_PAIR, HBONE_PAIR -> {
                 ChildJvmPair pair = ChildJvmPair.start(runDir, kind == PathKind.HBONE_PAIR ? "hbone" : "relay",
-                        target, jvmFlags);
+                        target, jvmFlags, classpath);
                 yield new PathSetup(pair.entry(), pair.pids(), pair);
             }
             case NGINX_L7 -> {

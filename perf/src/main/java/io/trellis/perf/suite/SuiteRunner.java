@@ -10,6 +10,7 @@ import io.trellis.perf.load.HeldConnections;
 import io.trellis.perf.load.HttpLoadRun;
 import io.trellis.perf.load.LoadConfig;
 import io.trellis.perf.load.LoadResult;
+import io.trellis.perf.peer.ClasspathSnapshot;
 import io.trellis.perf.peer.ProcUsage;
 import io.trellis.perf.report.RunReport;
 import io.trellis.perf.server.HttpTarget;
@@ -37,6 +38,7 @@ public final class SuiteRunner {
     private final SuiteConfig config;
     private final Path runDir;
     private final PrintStream progress;
+    private String childClasspath = "";
 
     public SuiteRunner(Transport transport, SuiteConfig config, Path runDir, PrintStream progress) {
         this.transport = transport;
@@ -48,6 +50,7 @@ public final class SuiteRunner {
     public SuiteReport run() throws Exception {
         String startedAt = Instant.now().toString();
         double loadAtStart = SuiteReport.HostLoad.now();
+        childClasspath = ClasspathSnapshot.copy(System.getProperty("java.class.path"), runDir.resolve("classpath"));
         EventLoopGroup load = transport.newEventLoopGroup(1, "suite-load");
         EventLoopGroup server = transport.newEventLoopGroup(1, "suite-target");
         List<Measurement> measurements = new ArrayList<>();
@@ -75,7 +78,8 @@ public final class SuiteRunner {
 
     private void runLoad(PathKind path, EventLoop loop, InetSocketAddress target, List<Measurement> measurements,
             List<OtherMeasurement> others) throws Exception {
-        try (PathSetup setup = PathSetup.open(path, runDir.resolve(path.label()), target, config.childJvmFlags())) {
+        try (PathSetup setup = PathSetup.open(path, runDir.resolve(path.label()), target, config.childJvmFlags(),
+                childClasspath)) {
             if (!setup.pids().isEmpty()) {
                 others.add(new OtherMeasurement(path.label(), "idle-rss-kib", 0,
                         ProcUsage.sum(setup.pids()).rssKiB(), null, "after start, before any load"));
@@ -154,7 +158,7 @@ public final class SuiteRunner {
             return;
         }
         try (PathSetup setup = PathSetup.open(path, runDir.resolve(path.label() + "-bulk"), sink,
-                config.childJvmFlags())) {
+                config.childJvmFlags(), childClasspath)) {
             for (int rep = 1; rep <= config.repetitions(); rep++) {
                 ProcUsage before = usage(setup);
                 long nanos = BulkRun.run(load, transport.socketChannel(), setup.entry(), config.bulkBytes());

@@ -29,6 +29,7 @@ class PeerConfigsTest {
     void nginxKeepsUpstreamConnectionsAlive() {
         String conf = PeerConfigs.nginx(Path.of("/tmp/x"), 4000, new InetSocketAddress("127.0.0.1", 3000));
         assertThat(conf).contains("listen 127.0.0.1:4000", "server 127.0.0.1:3000", "keepalive 128",
-                "proxy_http_version 1.1", "proxy_set_header Connection \"\"", "master_process off");
+                "proxy_http_version 1.1", "proxy_set_header Connection \"\"", "master_process off",
+                "keepalive_requests 1000000000;");
     }
 }
