@@ -5,6 +5,9 @@ import io.netty.handler.ssl.SslContext;
 import io.trellis.node.authz.AuthzDecision;
 import io.trellis.node.authz.ConnectionAttributes;
 import io.trellis.node.authz.L4Authorizer;
+import io.trellis.node.metrics.ConnectionLabels;
+import io.trellis.node.metrics.Reporter;
+import io.trellis.node.metrics.ResponseFlag;
 import io.trellis.node.state.MeshState;
 import io.trellis.node.state.MeshStore;
 import io.trellis.node.state.WorkloadInfo;
@@ -29,7 +32,6 @@ import org.slf4j.LoggerFactory;
 final class InboundHboneHandler implements HboneHandler, ServerCertificates {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboundHboneHandler.class);
-    private static final Logger ACCESS = LoggerFactory.getLogger("io.trellis.node.access");
     /** The node-proxy's own ports inside a pod: never a tunnel's target (it would loop back into us). */
     private static final Set<Integer> PROXY_PORTS = Set.of(15001, 15006, 15008);
 
@@ -38,9 +40,11 @@ final class InboundHboneHandler implements HboneHandler, ServerCertificates {
     private final WorkloadTls tls;
     private final L4Authorizer authorizer;
     private final PathMetrics metrics;
+    private final Telemetry telemetry;
 
     InboundHboneHandler(MeshStore store, LocalPods pods, WorkloadTls tls, L4Authorizer authorizer,
-            PathMetrics metrics) {
+            PathMetrics metrics, Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.store = store;
         this.pods = pods;
         this.tls = tls;
@@ -83,27 +87,48 @@ final class InboundHboneHandler implements HboneHandler, ServerCertificates {
         }
         AuthzDecision decision = authorizer.authorize(state, workload,
                 new ConnectionAttributes(request.peer(), source, target.getPort()));
+        InetSocketAddress client = new InetSocketAddress(source, forwardedPort(request));
+        Telemetry.Connection report = telemetry.open(ConnectionLabels.of(Reporter.DESTINATION,
+                state.workloadByIp(source), request.peer(), workload, workload.identity(), null, true,
+                ResponseFlag.NONE), client, target);
         if (!decision.allowed()) {
             metrics.denied(PathMetrics.Path.INBOUND_HBONE, decision);
+            report.finish(ResponseFlag.AUTHORIZATION_DENIED, null, 0, 0, decision, "denied by L4 authorization");
             LOG.info("event=inbound_denied path=inbound_hbone peer={} src={} dst={} decision=\"{}\"", request.peer(),
                     source.getHostAddress(), target, decision);
             return HboneHandler.reject(403, "denied by L4 authorization: " + decision);
         }
-        InetAddress client = source;
         return pod.egress().connect(target, request.eventLoop()).whenComplete((ch, failure) -> {
             if (failure != null) {
                 metrics.failed(PathMetrics.Path.INBOUND_HBONE, "app_connect_failed");
+                report.finish(ResponseFlag.UPSTREAM_CONNECT_FAILURE, target, 0, 0, decision, failure.getMessage());
                 LOG.info("event=inbound_failed path=inbound_hbone peer={} dst={} reason=\"cannot connect to the "
                         + "application: {}\"", request.peer(), target, failure.getMessage());
             } else {
                 metrics.opened(PathMetrics.Path.INBOUND_HBONE, "app");
-                long start = System.nanoTime();
-                ch.closeFuture().addListener(f -> metrics.closed());
-                ch.closeFuture().addListener(f -> ACCESS.info("event=connection direction=inbound path=inbound_hbone "
-                        + "peer={} src={} dst={} workload={} decision=\"{}\" duration_us={}", request.peer(),
-                        client.getHostAddress(), target, workload, decision, (System.nanoTime() - start) / 1000));
+                ByteCounter bytes = new ByteCounter();
+                ch.pipeline().addFirst("bytes", bytes);
+                ch.closeFuture().addListener(f -> {
+                    metrics.closed();
+                    report.finish(ResponseFlag.NONE, target, bytes.written, bytes.read, decision, null);
+                });
             }
         });
+    }
+
+    /** The client's port from {@code forwarded}, 0 when absent (only the address is authorized on). */
+    private static int forwardedPort(HboneRequest request) {
+        String f = request.forwarded();
+        if (f == null) {
+            return 0;
+        }
+        int colon = f.lastIndexOf(':');
+        int end = f.lastIndexOf('"');
+        try {
+            return colon < 0 ? 0 : Integer.parseInt(f.substring(colon + 1, end > colon ? end : f.length()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private CompletionStage<Channel> refuse(HboneRequest request, int status, String label, String reason) {

@@ -9,6 +9,9 @@ import io.trellis.proxy.core.relay.InboundHold;
 import io.trellis.node.authz.AuthzDecision;
 import io.trellis.node.authz.ConnectionAttributes;
 import io.trellis.node.authz.L4Authorizer;
+import io.trellis.node.metrics.ConnectionLabels;
+import io.trellis.node.metrics.Reporter;
+import io.trellis.node.metrics.ResponseFlag;
 import io.trellis.node.inpod.NativeCallException;
 import io.trellis.node.state.MeshState;
 import io.trellis.node.state.MeshStore;
@@ -27,16 +30,17 @@ import org.slf4j.LoggerFactory;
 final class InboundPlaintextHandler extends ChannelInitializer<Channel> {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboundPlaintextHandler.class);
-    private static final Logger ACCESS = LoggerFactory.getLogger("io.trellis.node.access");
 
     private final PodTraffic pod;
     private final MeshStore store;
     private final L4Authorizer authorizer;
     private final OriginalDestinations originalDestinations;
     private final PathMetrics metrics;
+    private final Telemetry telemetry;
 
     InboundPlaintextHandler(PodTraffic pod, MeshStore store, L4Authorizer authorizer,
-            OriginalDestinations originalDestinations, PathMetrics metrics) {
+            OriginalDestinations originalDestinations, PathMetrics metrics, Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.pod = pod;
         this.store = store;
         this.authorizer = authorizer;
@@ -82,8 +86,12 @@ final class InboundPlaintextHandler extends ChannelInitializer<Channel> {
         }
         AuthzDecision decision = authorizer.authorize(state, workload,
                 new ConnectionAttributes(null, client.getAddress(), original.getPort()));
+        Telemetry.Connection report = telemetry.open(ConnectionLabels.of(Reporter.DESTINATION,
+                state.workloadByIp(client.getAddress()), null, workload, workload.identity(), null, false,
+                ResponseFlag.NONE), client, original);
         if (!decision.allowed()) {
             metrics.denied(PathMetrics.Path.INBOUND_PLAINTEXT, decision);
+            report.finish(ResponseFlag.AUTHORIZATION_DENIED, null, 0, 0, decision, "denied by L4 authorization");
             LOG.info("event=inbound_denied path=inbound_plaintext src={} dst={} decision=\"{}\"", client, original,
                     decision);
             Connections.reset(downstream);
@@ -91,24 +99,23 @@ final class InboundPlaintextHandler extends ChannelInitializer<Channel> {
         }
         pod.egress().connect(original, downstream.eventLoop()).whenComplete((upstream, failure) -> {
             if (failure != null) {
+                report.finish(ResponseFlag.UPSTREAM_CONNECT_FAILURE, original, 0, 0, decision, failure.getMessage());
                 refuse(downstream, "app_connect_failed", client, original, "cannot connect to the application: "
                         + failure.getMessage());
                 return;
             }
             if (!downstream.isActive()) {
                 upstream.close();
+                report.finish(ResponseFlag.DOWNSTREAM_TERMINATION, original, 0, 0, decision, null);
                 return;
             }
             metrics.opened(PathMetrics.Path.INBOUND_PLAINTEXT, "app");
-            long start = System.nanoTime();
             Relay.start(downstream, upstream, null, null, true).whenComplete((r, x) -> {
                 metrics.closed();
-                if (r != null) {
-                    ACCESS.info("event=connection direction=inbound path=inbound_plaintext src={} dst={} workload={} "
-                            + "decision=\"{}\" bytes_received={} bytes_sent={} duration_us={} clean={}", client, original,
-                            workload, decision, r.bytesAtoB(), r.bytesBtoA(), (System.nanoTime() - start) / 1000,
-                            r.clean());
-                }
+                Throwable abort = r != null ? r.abortCause() : x;
+                report.finish(abort == null ? ResponseFlag.NONE : ResponseFlag.DOWNSTREAM_TERMINATION, original,
+                        r == null ? 0 : r.bytesAtoB(), r == null ? 0 : r.bytesBtoA(), decision,
+                        abort == null ? null : String.valueOf(abort.getMessage()));
             });
         });
     }

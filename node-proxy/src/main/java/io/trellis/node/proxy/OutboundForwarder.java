@@ -2,9 +2,14 @@ package io.trellis.node.proxy;
 
 import io.netty.channel.Channel;
 import io.trellis.identity.SpiffeId;
+import io.trellis.node.metrics.ConnectionLabels;
+import io.trellis.node.metrics.Reporter;
+import io.trellis.node.metrics.ResponseFlag;
+import io.trellis.node.state.Endpoint;
 import io.trellis.node.state.MeshState;
 import io.trellis.node.state.MeshStore;
 import io.trellis.node.state.WorkloadInfo;
+import io.trellis.proxy.core.TunnelException;
 import io.trellis.proxy.core.relay.Relay;
 import io.trellis.proxy.core.relay.RelayResult;
 import java.net.InetSocketAddress;
@@ -16,43 +21,50 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The outbound path shared by the captured listener (15001) and the SOCKS5 entry: plan from the
- * current mesh state, open the upstream (HBONE tunnel or plain TCP), relay, and write one access-log
- * line when the connection ends.
+ * current mesh state, open the upstream (HBONE tunnel or plain TCP), relay, and report the connection
+ * (source-reported {@code istio_tcp_*} and one access-log record) when it ends.
  */
 final class OutboundForwarder {
 
-    private static final Logger ACCESS = LoggerFactory.getLogger("io.trellis.node.access");
     private static final Logger LOG = LoggerFactory.getLogger(OutboundForwarder.class);
 
     /** An upstream ready for a relay. */
-    record Upstream(Channel channel, OutboundPlan plan) {}
+    record Upstream(Channel channel, OutboundPlan plan, Telemetry.Connection telemetry) {}
 
     private final MeshStore store;
     private final OutboundPlanner planner;
     private final PathMetrics metrics;
+    private final Telemetry telemetry;
 
-    OutboundForwarder(MeshStore store, OutboundPlanner planner, PathMetrics metrics) {
+    OutboundForwarder(MeshStore store, OutboundPlanner planner, PathMetrics metrics, Telemetry telemetry) {
         this.store = store;
         this.planner = planner;
         this.metrics = metrics;
+        this.telemetry = telemetry;
     }
 
     /**
      * Opens the upstream for a connection from {@code client} to {@code original}. Completes on the
      * downstream's event loop; fails with {@link OutboundRefused} (planned refusal) or the tunnel's or
      * socket's error.
+     *
+     * @param sourceKey the source pod's {@code <namespace>/<name>}, or null (SOCKS5)
      */
     CompletableFuture<Upstream> open(PathMetrics.Path path, Egress egress, SpiffeId source,
             @Nullable String sourceKey, Channel downstream, InetSocketAddress client, InetSocketAddress original) {
         MeshState state = store.current();
         WorkloadInfo sourceWorkload = sourceKey == null ? null : state.workloadByUid(sourceKey);
         OutboundPlan plan = planner.plan(state, source, sourceWorkload, client, original);
+        LOG.debug("event=outbound_planned path={} src={} dst={} plan={}", path.label(), client, original, plan);
+        OutboundPlan.Target target = plan.target();
+        Telemetry.Connection report = telemetry.open(ConnectionLabels.of(Reporter.SOURCE, sourceWorkload, source,
+                target.workload(), target.principal(), target.service(), plan instanceof OutboundPlan.Tunnel,
+                ResponseFlag.NONE), client, original);
         CompletableFuture<Channel> upstream = switch (plan) {
             case OutboundPlan.Refuse r -> CompletableFuture.failedFuture(new OutboundRefused(r.reason(), r.label()));
             case OutboundPlan.Passthrough p -> egress.connect(p.address(), downstream.eventLoop());
             case OutboundPlan.Tunnel t -> egress.pool().open(t.request()).thenApply(stream -> (Channel) stream);
         };
-        LOG.debug("event=outbound_planned path={} src={} dst={} plan={}", path.label(), client, original, plan);
         CompletableFuture<Upstream> result = new CompletableFuture<>();
         upstream.whenComplete((ch, failure) -> downstream.eventLoop().execute(() -> {
             if (failure != null) {
@@ -60,53 +72,63 @@ final class OutboundForwarder {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
                 metrics.failed(path, cause instanceof OutboundRefused r ? r.label() : plan.route() + "_connect_failed");
+                report.finish(flagFor(cause), upstreamOf(plan), 0, 0, null, cause.getMessage());
                 LOG.info("event=outbound_failed path={} src={} dst={} route={} reason=\"{}\"", path.label(), client,
                         original, plan.route(), cause.getMessage());
                 result.completeExceptionally(cause);
             } else {
-                result.complete(new Upstream(ch, plan));
+                result.complete(new Upstream(ch, plan, report));
             }
         }));
         return result;
     }
 
-    /** Relays {@code downstream} with {@code upstream} and logs the connection when both ends are closed. */
+    private static ResponseFlag flagFor(Throwable cause) {
+        if (cause instanceof OutboundRefused) {
+            return ResponseFlag.NO_HEALTHY_UPSTREAM;
+        }
+        if (cause instanceof TunnelException.Rejected r && r.status() == 403) {
+            return ResponseFlag.AUTHORIZATION_DENIED;
+        }
+        return ResponseFlag.UPSTREAM_CONNECT_FAILURE;
+    }
+
+    /** Relays {@code downstream} with {@code upstream}; reports the connection when both ends are closed. */
     void relay(PathMetrics.Path path, Channel downstream, Upstream upstream, SpiffeId source,
             InetSocketAddress client, InetSocketAddress original) {
+        OutboundPlan plan = upstream.plan();
         if (!downstream.isActive()) {
             // The application gave up while the upstream was being opened.
             upstream.channel().close();
-            planner.release(endpointOf(upstream.plan()));
+            planner.release(endpointOf(plan));
             metrics.failed(path, "downstream_closed");
+            upstream.telemetry().finish(ResponseFlag.DOWNSTREAM_TERMINATION, upstreamOf(plan), 0, 0, null,
+                    "the client closed before the upstream was ready");
             return;
         }
-        LOG.debug("event=outbound_relay path={} src={} dst={} upstream={}", path.label(), client, original,
-                upstream.channel());
-        metrics.opened(path, upstream.plan().route());
-        long start = System.nanoTime();
+        LOG.debug("event=outbound_relay path={} src={} src_identity={} dst={} upstream={}", path.label(), client,
+                source, original, upstream.channel());
+        metrics.opened(path, plan.route());
         CompletableFuture<RelayResult> done = Relay.start(downstream, upstream.channel(), null, null, true);
         done.whenComplete((r, failure) -> {
             metrics.closed();
-            planner.release(endpointOf(upstream.plan()));
-            long micros = (System.nanoTime() - start) / 1000;
-            if (r != null) {
-                ACCESS.info("event=connection direction=outbound path={} src={} src_identity={} dst={} route={} "
-                        + "upstream={} bytes_sent={} bytes_received={} duration_us={} clean={}", path.label(), client,
-                        source, original, upstream.plan().route(), describe(upstream.plan()), r.bytesAtoB(),
-                        r.bytesBtoA(), micros, r.clean());
-            }
+            planner.release(endpointOf(plan));
+            Throwable abort = r != null ? r.abortCause() : failure;
+            upstream.telemetry().finish(abort == null ? ResponseFlag.NONE : ResponseFlag.UPSTREAM_TERMINATION,
+                    upstreamOf(plan), r == null ? 0 : r.bytesAtoB(), r == null ? 0 : r.bytesBtoA(), null,
+                    abort == null ? null : String.valueOf(abort.getMessage()));
         });
     }
 
-    private static String describe(OutboundPlan plan) {
+    private static @Nullable InetSocketAddress upstreamOf(OutboundPlan plan) {
         return switch (plan) {
-            case OutboundPlan.Tunnel t -> t.request().hboneAddress() + "(" + t.request().destinationIdentity() + ")";
-            case OutboundPlan.Passthrough p -> p.address().toString();
-            case OutboundPlan.Refuse r -> "-";
+            case OutboundPlan.Tunnel t -> t.request().hboneAddress();
+            case OutboundPlan.Passthrough p -> p.address();
+            case OutboundPlan.Refuse r -> null;
         };
     }
 
-    private static io.trellis.node.state.@Nullable Endpoint endpointOf(OutboundPlan plan) {
+    private static @Nullable Endpoint endpointOf(OutboundPlan plan) {
         return switch (plan) {
             case OutboundPlan.Tunnel t -> t.endpoint();
             case OutboundPlan.Passthrough p -> p.endpoint();

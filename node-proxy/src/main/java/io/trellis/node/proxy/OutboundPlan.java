@@ -1,6 +1,9 @@
 package io.trellis.node.proxy;
 
+import io.trellis.identity.SpiffeId;
 import io.trellis.node.state.Endpoint;
+import io.trellis.node.state.ServiceInfo;
+import io.trellis.node.state.WorkloadInfo;
 import io.trellis.proxy.core.hbone.TunnelRequest;
 import java.net.InetSocketAddress;
 import org.jspecify.annotations.Nullable;
@@ -11,15 +14,28 @@ sealed interface OutboundPlan {
     /** The route label for metrics and the access log. */
     String route();
 
+    /** Who the connection is for, as far as the mesh knows (telemetry labels). */
+    Target target();
+
+    /**
+     * The destination as the mesh knows it: any part may be unknown.
+     *
+     * @param principal the identity the upstream must present (HBONE), null for plain TCP
+     */
+    record Target(@Nullable WorkloadInfo workload, @Nullable ServiceInfo service, @Nullable SpiffeId principal) {
+        static final Target UNKNOWN = new Target(null, null, null);
+    }
+
     /**
      * Open an HBONE tunnel.
      *
      * @param endpoint the service endpoint the load balancer picked (released when the connection ends), or null
      */
-    record Tunnel(TunnelRequest request, @Nullable Endpoint endpoint, String route) implements OutboundPlan {}
+    record Tunnel(TunnelRequest request, @Nullable Endpoint endpoint, String route, Target target)
+            implements OutboundPlan {}
 
     /** Plain TCP to {@code address} (a destination outside the mesh). */
-    record Passthrough(InetSocketAddress address, @Nullable Endpoint endpoint) implements OutboundPlan {
+    record Passthrough(InetSocketAddress address, @Nullable Endpoint endpoint, Target target) implements OutboundPlan {
         @Override
         public String route() {
             return "passthrough";
@@ -27,7 +43,7 @@ sealed interface OutboundPlan {
     }
 
     /** Refuse the connection (reset it) for {@code reason}. */
-    record Refuse(String reason, String label) implements OutboundPlan {
+    record Refuse(String reason, String label, Target target) implements OutboundPlan {
         @Override
         public String route() {
             return "refused";

@@ -36,23 +36,28 @@ final class OutboundPlanner {
         String baggage = sourceWorkload == null ? null : Baggage.of(sourceWorkload);
         return switch (state.destinationFor(original)) {
             case Destination.MeshWorkload w -> new OutboundPlan.Tunnel(
-                    new TunnelRequest(source, w.identity(), w.hbone(), original, client, baggage, null), null, "hbone");
+                    new TunnelRequest(source, w.identity(), w.hbone(), original, client, baggage, null), null, "hbone",
+                    new OutboundPlan.Target(w.workload(), null, w.identity()));
             case Destination.ViaWaypoint w -> new OutboundPlan.Tunnel(
                     new TunnelRequest(source, w.waypoint().identity(), w.waypoint().hbone(), original, client, baggage,
-                            null), null, "waypoint");
-            case Destination.Passthrough p -> new OutboundPlan.Passthrough(original, null);
+                            null), null, "waypoint",
+                    new OutboundPlan.Target(w.workload(), w.service(), w.waypoint().identity()));
+            case Destination.Passthrough p -> new OutboundPlan.Passthrough(original, null,
+                    new OutboundPlan.Target(p.workload(), null, null));
             case Destination.Service s -> {
                 Endpoint e = loadBalancer.pick(s.endpoints());
                 if (e == null) {
                     yield new OutboundPlan.Refuse("service " + s.endpoints().key() + " has no healthy endpoint",
-                            "no_healthy_endpoint");
+                            "no_healthy_endpoint", new OutboundPlan.Target(null, s.endpoints().service(), null));
                 }
                 if (!e.hbone()) {
-                    yield new OutboundPlan.Passthrough(e.address(), e);
+                    yield new OutboundPlan.Passthrough(e.address(), e,
+                            new OutboundPlan.Target(e.workload(), s.endpoints().service(), null));
                 }
                 InetSocketAddress hbone = new InetSocketAddress(e.address().getAddress(), MeshState.HBONE_PORT);
                 yield new OutboundPlan.Tunnel(new TunnelRequest(source, e.workload().identity(), hbone, e.address(),
-                        client, baggage, null), e, "hbone");
+                        client, baggage, null), e, "hbone",
+                        new OutboundPlan.Target(e.workload(), s.endpoints().service(), e.workload().identity()));
             }
         };
     }

@@ -15,6 +15,8 @@ import io.trellis.node.inpod.PodListenerFactory;
 import io.trellis.node.inpod.PodListenerHandle;
 import io.trellis.node.inpod.PodOutboundConnector;
 import io.trellis.node.inpod.SocketOptions;
+import io.trellis.node.metrics.AccessLog;
+import io.trellis.node.metrics.TcpMetrics;
 import io.trellis.node.state.LoadBalancer;
 import io.trellis.node.state.MeshStore;
 import io.trellis.proxy.core.hbone.HboneClientPool;
@@ -53,6 +55,7 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
     private final MeterRegistry registry;
     private final OriginalDestinations originalDestinations;
     private final PathMetrics metrics;
+    private final Telemetry telemetry;
     private final L4Authorizer authorizer;
     private final OutboundForwarder forwarder;
     private final LocalPods pods = new LocalPods();
@@ -94,8 +97,9 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
         this.podConnector = new PodOutboundConnector(netnsOps, socketOptions);
         this.metrics = new PathMetrics(registry);
         this.authorizer = new L4Authorizer(settings.mtlsMode());
-        this.forwarder = new OutboundForwarder(store, new OutboundPlanner(loadBalancer), metrics);
-        this.inboundHbone = new InboundHboneHandler(store, pods, tls, authorizer, metrics);
+        this.telemetry = new Telemetry(new TcpMetrics(registry), new AccessLog());
+        this.forwarder = new OutboundForwarder(store, new OutboundPlanner(loadBalancer), metrics, telemetry);
+        this.inboundHbone = new InboundHboneHandler(store, pods, tls, authorizer, metrics, telemetry);
         this.hboneServer = HboneServer.create(HboneServerConfig.defaults(), inboundHbone, inboundHbone, group,
                 transport, registry);
     }
@@ -147,7 +151,7 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
     }
 
     ChannelHandler inboundPlaintextHandler(PodTraffic pod) {
-        return new InboundPlaintextHandler(pod, store, authorizer, originalDestinations, metrics);
+        return new InboundPlaintextHandler(pod, store, authorizer, originalDestinations, metrics, telemetry);
     }
 
     /** The HBONE server's per-connection initializer: one server serves every pod's 15008. */

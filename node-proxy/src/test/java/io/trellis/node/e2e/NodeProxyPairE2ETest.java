@@ -108,6 +108,10 @@ class NodeProxyPairE2ETest {
         assertThat(clear.stdout().strip()).as("no HTTP or HTTP/2 in clear on 15008").isEmpty();
         Await.until("node2 counted the inbound HBONE connections", WAIT, () -> mesh.metrics("node2")
                 .contains("trellis_node_connections_total{path=\"inbound_hbone\",route=\"app\"} 10.0"));
+        Await.until("node1 reported them as source over mutual TLS", WAIT, () -> mesh.metrics("node1").lines()
+                .anyMatch(l -> l.startsWith("istio_tcp_connections_opened_total") && l.contains("reporter=\"source\"")
+                        && l.contains("connection_security_policy=\"mutual_tls\"")
+                        && l.contains("destination_principal=\"spiffe://cluster.local/ns/default/sa/b\"")));
     }
 
     @Test
@@ -138,6 +142,10 @@ class NodeProxyPairE2ETest {
             Await.until("node2 counted the denial", WAIT, () -> mesh.metrics("node2").lines().anyMatch(l ->
                     l.startsWith("trellis_node_authz_denied_total") && l.contains("policy=\"default/deny-a\"")
                             && !l.endsWith(" 0.0")));
+            Await.until("node2 reported the denial with Istio's metric", WAIT, () -> mesh.metrics("node2").lines()
+                    .anyMatch(l -> l.startsWith("istio_tcp_connections_closed_total")
+                            && l.contains("reporter=\"destination\"") && l.contains("response_flags=\"DENY\"")
+                            && l.contains("source_principal=\"spiffe://cluster.local/ns/default/sa/a\"")));
         } finally {
             mesh.deleteConfig("deny-a.yaml");
         }

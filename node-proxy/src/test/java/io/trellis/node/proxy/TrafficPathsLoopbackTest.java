@@ -36,6 +36,14 @@ class TrafficPathsLoopbackTest {
             Await.until("connection counted", WAIT, () -> mesh.count("trellis_node_connections_total",
                     "path", "inbound_hbone") == 1 && mesh.count("trellis_node_connections_total", "path", "outbound",
                     "route", "hbone") == 1);
+            // Istio's names, reported by both ends, with mutual TLS and the identities.
+            Await.until("istio_tcp_* from both ends", WAIT, () -> mesh.count("istio.tcp.connections.closed",
+                    "reporter", "source", "connection_security_policy", "mutual_tls",
+                    "destination_principal", LoopbackMesh.DST_ID.uri()) == 1
+                    && mesh.count("istio.tcp.connections.closed", "reporter", "destination",
+                    "source_principal", LoopbackMesh.SRC_ID.uri(), "response_flags", "-") == 1);
+            assertThat(mesh.count("istio.tcp.received.bytes", "reporter", "destination")).isEqualTo("by pod ip".length());
+            assertThat(mesh.count("istio.tcp.sent.bytes", "reporter", "destination")).isEqualTo("by pod ip".length());
         }
     }
 
@@ -57,6 +65,9 @@ class TrafficPathsLoopbackTest {
             assertRefused(mesh.outbound);
             Await.until("denial counted", WAIT, () -> mesh.count("trellis_node_authz_denied_total",
                     "reason", "denied_by_policy", "policy", "default/deny-src") == 1);
+            Await.until("denial in istio_tcp_connections_closed", WAIT, () -> mesh.count(
+                    "istio.tcp.connections.closed", "reporter", "destination", "response_flags", "DENY") == 1
+                    && mesh.count("istio.tcp.connections.closed", "reporter", "source", "response_flags", "DENY") == 1);
             // An ALLOW naming the source's service account admits it: the verified principal arrived.
             mesh.publish(List.of(policy(AuthorizationPolicy.Action.ALLOW, "cluster.local/ns/default/sa/src")));
             assertEcho(mesh.outbound, "allowed by service account");
