@@ -406,10 +406,12 @@ final class Exchange implements AttemptListener {
             return;
         }
         cancel(tryTimer);
-        if (!responseStarted && a.reused() && !staleRetried && outcome instanceof AttemptOutcome.Reset
+        boolean neverSent = !a.isHttp2() || detail.equals("upstream_h2_stream_failed");
+        if (!responseStarted && a.reused() && neverSent && !staleRetried && outcome instanceof AttemptOutcome.Reset
                 && body.replayable()) {
-            // An idle keep-alive connection the application closed meanwhile: not the endpoint's
-            // fault, not a retry; try once more on a fresh tunnel.
+            // A reused connection that was closed meanwhile (an idle HTTP/1.1 keep-alive the
+            // application dropped, a shared HTTP/2 connection going away): not the endpoint's fault,
+            // not a retry; try once more on a fresh tunnel.
             staleRetried = true;
             record.attempts--;
             endAttempt(null);

@@ -10,11 +10,14 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.trellis.proxy.core.TunnelException;
 import io.trellis.proxy.core.hbone.HboneClientPool;
@@ -25,6 +28,7 @@ import io.trellis.waypoint.ResponseFlag;
 import io.trellis.waypoint.lb.Endpoint;
 import io.trellis.waypoint.resilience.AttemptOutcome;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,6 +54,8 @@ final class UpstreamAttempt {
     private volatile boolean closed;
     private volatile boolean upgraded;
     private volatile boolean reused;
+    /** The tunnel carries an HTTP/2 connection other attempts share: close only our stream. */
+    private volatile boolean sharedTunnel;
     private volatile boolean inputEnded;
     private String key = "";
     private volatile boolean released;
@@ -68,6 +74,16 @@ final class UpstreamAttempt {
      */
     void open(HboneClientPool pool, TunnelRequest request, boolean mayReuse) {
         key = poolKey(request);
+        if (http2 && mayReuse) {
+            Http2StreamChannel shared = SharedH2Upstreams.take(key);
+            if (shared != null) {
+                reused = true;
+                sharedTunnel = true;
+                tunnel = shared;
+                shared.eventLoop().execute(() -> openChild(shared));
+                return;
+            }
+        }
         if (!http2 && mayReuse) {
             Http2StreamChannel idle = IdleUpstreams.take(key, System.nanoTime());
             if (idle != null) {
@@ -101,23 +117,47 @@ final class UpstreamAttempt {
             stream.close();
             return;
         }
-        stream.closeFuture().addListener(f -> ended("upstream_tunnel_closed"));
         if (!http2) {
             stream.pipeline().addLast("http", new HttpClientCodec(4096, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));
             stream.pipeline().addLast("attempt", new Handler());
             releaseHold(stream);
+            if (!stream.isActive()) {
+                ended("upstream_tunnel_closed"); // closed before the handler could see it go
+                return;
+            }
             http = stream;
             stream.read();
             onHome(() -> listener.ready(this));
             return;
         }
-        stream.pipeline().addLast("h2", Http2FrameCodecBuilder.forClient().build());
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().build();
+        stream.pipeline().addLast("h2", codec);
         stream.pipeline().addLast("mux", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+        stream.pipeline().addLast("idle", new IdleStateHandler(0, 0, 60, TimeUnit.SECONDS));
+        stream.pipeline().addLast("idle-close", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof IdleStateEvent && codec.connection().numActiveStreams() == 0) {
+                    ctx.close(); // a minute without streams: give the node-proxy and the app their resources back
+                }
+                ReferenceCountUtil.release(evt);
+            }
+        });
         releaseHold(stream);
         // The inner HTTP/2 connection must read its control frames all the time; per-stream flow
-        // control (the child channel below is not auto-read) bounds what it buffers.
+        // control (the child channels are not auto-read) bounds what it buffers.
         stream.config().setAutoRead(true);
-        new Http2StreamChannelBootstrap(stream).option(ChannelOption.AUTO_READ, false)
+        sharedTunnel = true;
+        onHome(() -> SharedH2Upstreams.offer(key, stream));
+        openChild(stream);
+    }
+
+    /** Opens this attempt's stream on an HTTP/2 upstream connection (runs on its loop). */
+    private void openChild(Http2StreamChannel connection) {
+        if (closed) {
+            return;
+        }
+        new Http2StreamChannelBootstrap(connection).option(ChannelOption.AUTO_READ, false)
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel ch) {
@@ -128,13 +168,20 @@ final class UpstreamAttempt {
                     if (f.isSuccess()) {
                         Http2StreamChannel child = (Http2StreamChannel) f.getNow();
                         http = child;
-                        child.closeFuture().addListener(c -> ended("upstream_stream_closed"));
+                        if (closed) {
+                            child.close();
+                            return;
+                        }
                         child.read();
                         onHome(() -> listener.ready(this));
                     } else {
-                        stream.close();
-                        onHome(() -> listener.failed(this, new AttemptOutcome.ConnectFailure(),
-                                ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "upstream_h2_stream_failed"));
+                        // A shared connection going away (GOAWAY, stream limit): forget it; the
+                        // exchange retries once on a fresh tunnel when the connection was reused.
+                        onHome(() -> {
+                            SharedH2Upstreams.remove(key, connection);
+                            listener.failed(this, reused ? new AttemptOutcome.Reset(false) : new AttemptOutcome.ConnectFailure(),
+                                    ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "upstream_h2_stream_failed");
+                        });
                     }
                 });
     }
@@ -151,11 +198,18 @@ final class UpstreamAttempt {
             return;
         }
         tunnel = stream;
-        stream.closeFuture().addListener(f -> ended("upstream_tunnel_closed"));
         stream.pipeline().replace("attempt", "attempt", new Handler());
+        if (!stream.isActive()) {
+            ended("upstream_tunnel_closed");
+            return;
+        }
         http = stream;
         stream.read();
         onHome(() -> listener.ready(this));
+    }
+
+    boolean isHttp2() {
+        return http2;
     }
 
     /** Whether this attempt runs on a tunnel a previous exchange used (a stale one may fail at once). */
@@ -229,6 +283,13 @@ final class UpstreamAttempt {
     /** Ends the attempt: closes the tunnel (an RST_STREAM to the node-proxy). Idempotent. */
     void close() {
         closed = true;
+        Channel ch = http;
+        if (sharedTunnel) {
+            if (ch != null) {
+                ch.close(); // RST_STREAM(CANCEL) if still open; the shared connection stays
+            }
+            return;
+        }
         Http2StreamChannel t = tunnel;
         if (t != null) {
             t.close();
@@ -295,6 +356,14 @@ final class UpstreamAttempt {
                 }
             }
             ReferenceCountUtil.release(evt);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            // One signal per attempt (this handler is replaced on reuse), so nothing accumulates on
+            // a long-lived tunnel the way close-future listeners would.
+            ended(http2 ? "upstream_stream_closed" : "upstream_tunnel_closed");
+            ctx.fireChannelInactive();
         }
 
         @Override

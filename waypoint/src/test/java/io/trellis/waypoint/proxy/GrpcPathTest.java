@@ -145,6 +145,7 @@ class GrpcPathTest {
 
     @Test
     void unaryCallsAreSplitAcrossTwoBackends() {
+        int connectsBefore = fx.nodeProxyRequests.size();
         int[] seen = new int[2];
         for (int i = 0; i < 200; i++) {
             String answer = new String(call(SAY, "hi" + i), StandardCharsets.UTF_8);
@@ -154,6 +155,9 @@ class GrpcPathTest {
         // 50/50 over 200 calls: standard deviation ~7; +-40 is far outside chance.
         assertThat(seen[0]).isBetween(60, 140);
         assertThat(seen[0] + seen[1]).isEqualTo(200);
+        assertThat(fx.nodeProxyRequests.size() - connectsBefore)
+                .as("calls share one HTTP/2 connection per endpoint and event loop, not a tunnel each")
+                .isLessThanOrEqualTo(8);
         String line = Await.value("a gRPC access-log line", Duration.ofSeconds(10),
                 () -> fx.accessLog.stream().filter(l -> l.contains("/test.Echo/Say")).findFirst().orElse(null),
                 v -> v != null);
