@@ -26,6 +26,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Assumptions;
 
@@ -62,7 +63,13 @@ final class MeshLab implements AutoCloseable {
         return false;
     }
 
+    /** Every pod enrolled and captured. */
     MeshLab() throws Exception {
+        this(Set.of());
+    }
+
+    /** Pods named in {@code leftOut} are neither enrolled nor captured (plain pods, e.g. a baseline client). */
+    MeshLab(Set<String> leftOut) throws Exception {
         String prefix = "trnp-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3)).toLowerCase(Locale.ROOT);
         lab = LabManager.system().up(LabSpec.standard(prefix, 2, 2));
         try {
@@ -86,7 +93,7 @@ final class MeshLab implements AutoCloseable {
             for (LabNode node : lab.nodes()) {
                 awaitHttpOk(node, "node-proxy readiness", "http://127.0.0.1:15021/healthz/ready");
             }
-            enrollAll();
+            enrollAll(leftOut);
         } catch (Exception | Error e) {
             close();
             throw e;
@@ -111,8 +118,8 @@ final class MeshLab implements AutoCloseable {
                 "--trust-domain", "cluster.local", "--io-threads", "2", "--drain-timeout", "PT1S")));
     }
 
-    /** Enrolls every pod through its node's enrollment socket, then installs its capture rules. */
-    private void enrollAll() throws Exception {
+    /** Enrolls the pods (all but {@code leftOut}) through its node's enrollment socket, then installs its capture rules. */
+    private void enrollAll(Set<String> leftOut) throws Exception {
         CaptureRules rules;
         for (LabNode node : lab.nodes()) {
             Path socket = enrollSockets.get(node.name());
@@ -120,6 +127,9 @@ final class MeshLab implements AutoCloseable {
             try (EnrollmentClient agent = EnrollmentClient.connect(socket, new LinuxSeqpacketSockets(),
                     Duration.ofSeconds(30))) {
                 for (LabPod pod : node.pods()) {
+                    if (leftOut.contains(pod.name())) {
+                        continue;
+                    }
                     agent.addPod(new PodInfo(pod.uid(), pod.name(), pod.namespace(), pod.serviceAccount()),
                             Path.of(pod.netns().file()));
                     rules = new CaptureRules(new ProcessCommandRunner(), pod.captureConfig());

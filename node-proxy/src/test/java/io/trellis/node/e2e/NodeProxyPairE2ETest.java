@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,6 +36,9 @@ class NodeProxyPairE2ETest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String MARKER = "trellis-e2e-" + UUID.randomUUID();
     private static final int APP_PORT = 8080;
+    private static final String INBOUND_HBONE = "trellis_node_connections_total{path=\"inbound_hbone\",route=\"app\"}";
+    /** Not enrolled: a plain pod whose traffic takes no proxy, for the latency baseline. */
+    private static final String BASELINE_CLIENT = "a2";
 
     private static MeshLab mesh;
     private static Path www;
@@ -42,7 +46,7 @@ class NodeProxyPairE2ETest {
     @BeforeAll
     static void startMesh() throws Exception {
         MeshLab.assumeLabAvailable();
-        mesh = new MeshLab();
+        mesh = new MeshLab(Set.of(BASELINE_CLIENT));
         www = Files.createDirectories(mesh.lab.runDir().resolve("www"));
         Files.writeString(www.resolve("marker.txt"), MARKER + "\n", StandardCharsets.UTF_8);
         // Both endpoints of service b serve the marker: the VIP may pick either.
@@ -67,6 +71,7 @@ class NodeProxyPairE2ETest {
         assertThat(MeshLab.onPath("tshark")).as("tshark is installed (apt-get install -y tshark)").isTrue();
         String b1 = mesh.lab.pod("b1").ip();
         String vip = serviceVip("b");
+        double inboundBefore = sum(mesh.metrics("node2"), INBOUND_HBONE);
         Path pcap = mesh.lab.runDir().resolve("underlay.pcap");
         LabProcess capture = mesh.lab.start("tshark", mesh.lab.underlay(), List.of("tshark", "-i",
                 mesh.lab.underlayBridge(), "-f", "tcp", "-w", pcap.toString()));
@@ -106,8 +111,8 @@ class NodeProxyPairE2ETest {
         CommandResult clear = mesh.lab.node("node1").exec("tshark", "-r", pcap.toString(), "-Y",
                 "tcp.port == 15008 && (http || http2)", "-T", "fields", "-e", "frame.number");
         assertThat(clear.stdout().strip()).as("no HTTP or HTTP/2 in clear on 15008").isEmpty();
-        Await.until("node2 counted the inbound HBONE connections", WAIT, () -> mesh.metrics("node2")
-                .contains("trellis_node_connections_total{path=\"inbound_hbone\",route=\"app\"} 10.0"));
+        Await.until("node2 counted the inbound HBONE connections", WAIT, () -> sum(mesh.metrics("node2"),
+                INBOUND_HBONE) >= inboundBefore + 10);
         Await.until("node1 reported them as source over mutual TLS", WAIT, () -> mesh.metrics("node1").lines()
                 .anyMatch(l -> l.startsWith("istio_tcp_connections_opened_total") && l.contains("reporter=\"source\"")
                         && l.contains("connection_security_policy=\"mutual_tls\"")
@@ -167,6 +172,53 @@ class NodeProxyPairE2ETest {
         LOG.info("event=e2e_latency path=passthrough curl_time_total_s={}", times);
         Await.until("node1 counted the passthrough", WAIT, () -> mesh.metrics("node1").lines().anyMatch(l ->
                 l.startsWith("trellis_node_connections_total") && l.contains("route=\"passthrough\"")));
+    }
+
+    /**
+     * Not a timed assertion: measures and logs what a new connection plus one HTTP request costs through
+     * the node-proxy pair (a1 -> b1, both captured, HBONE across the underlay) and without any proxy
+     * (a2, not enrolled, -> a server in node2's namespace, the same underlay path), 200 of each, one
+     * request per connection (python's http.server closes after each).
+     */
+    @Test
+    void latencyThroughThePairVersusDirect() throws Exception {
+        LabNode node2 = mesh.lab.node("node2");
+        mesh.lab.start("http-direct", node2.netns(), List.of("python3", "-m", "http.server", "18081",
+                "--bind", node2.ip(), "--directory", www.toString()));
+        String direct = "http://" + node2.ip() + ":18081/marker.txt";
+        Await.until("baseline server", WAIT, () -> node2.exec("curl", "-sf", "--max-time", "2", direct).ok());
+        String meshed = "http://" + mesh.lab.pod("b1").ip() + ":" + APP_PORT + "/marker.txt";
+        assertServed(mesh.curl("a1", meshed)); // warm the HBONE connection and certificates
+        double[] viaPair = times("a1", meshed, 200);
+        double[] viaNothing = times(BASELINE_CLIENT, direct, 200);
+        LOG.info("event=e2e_latency_summary requests=200 pair_p50_ms={} pair_p90_ms={} pair_p99_ms={} direct_p50_ms={} "
+                + "direct_p90_ms={} direct_p99_ms={}", pct(viaPair, 50), pct(viaPair, 90), pct(viaPair, 99),
+                pct(viaNothing, 50), pct(viaNothing, 90), pct(viaNothing, 99));
+        assertThat(viaPair).hasSize(200);
+        assertThat(viaNothing).hasSize(200);
+    }
+
+    /** One curl, {@code n} transfers of {@code url}, each one's time_total (s), sorted. */
+    private static double[] times(String pod, String url, int n) {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "-w", "%{time_total}\n"));
+        for (int i = 0; i < n; i++) {
+            cmd.addAll(List.of("-o", "/dev/null", url)); // -o applies to one URL
+        }
+        CommandResult r = mesh.lab.pod(pod).exec(cmd.toArray(String[]::new));
+        assertThat(r.ok()).as(r.failureSummary()).isTrue();
+        return Arrays.stream(r.stdout().split("\n")).filter(l -> !l.isBlank()).mapToDouble(Double::parseDouble)
+                .sorted().toArray();
+    }
+
+    private static String pct(double[] sorted, int p) {
+        int i = Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1);
+        return String.format(java.util.Locale.ROOT, "%.2f", sorted[Math.max(0, i)] * 1000);
+    }
+
+    /** The sum of the samples whose name and labels start with {@code series} in a Prometheus exposition. */
+    private static double sum(String exposition, String series) {
+        return exposition.lines().filter(l -> l.startsWith(series))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     /** Asserts curl got the marker; returns curl's time_total in seconds. */
