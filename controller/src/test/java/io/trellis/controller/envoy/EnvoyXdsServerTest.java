@@ -76,7 +76,7 @@ class EnvoyXdsServerTest {
                     public void onCompleted() {
                     }
                 });
-        Node node = Node.newBuilder().setId("waypoint~demo~reviews-waypoint").build();
+        Node node = Node.newBuilder().setId("grpc-client~demo").build();
         requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CLUSTER_TYPE).build());
 
         DiscoveryResponse clusters = Await.value("clusters", WAIT, received::poll, r -> r != null);
@@ -89,7 +89,7 @@ class EnvoyXdsServerTest {
                 .build());
         ProxyStatus nacked = Await.value("NACK recorded", WAIT, () -> tracker.statuses().getFirst(),
                 s -> s.getTypesCount() == 1 && s.getTypes(0).getNacksTotal() == 1);
-        assertThat(nacked.getProxyId()).isEqualTo("waypoint~demo~reviews-waypoint");
+        assertThat(nacked.getProxyId()).isEqualTo("grpc-client~demo");
         assertThat(nacked.getTypes(0).getLastNack().getMessage()).isEqualTo("outlier detection not supported");
         assertThat(registry.get("trellis.xds.nacks").tag("type", "Cluster").counter().count()).isEqualTo(1);
 
