@@ -120,6 +120,19 @@ class NodeProxyPairE2ETest {
     }
 
     @Test
+    void sameNodeTrafficIsTunnelledAuthorizedAndCountedToo() {
+        // b1 -> b2, both on node2: the same HBONE path through the one node-proxy.
+        String outboundSeries = "trellis_node_connections_total{path=\"outbound\",route=\"hbone\"}";
+        double outBefore = sum(mesh.metrics("node2"), outboundSeries);
+        double inBefore = sum(mesh.metrics("node2"), INBOUND_HBONE);
+        assertServed(mesh.curl("b1", "http://" + mesh.lab.pod("b2").ip() + ":" + APP_PORT + "/marker.txt"));
+        Await.until("node2 counted both ends", WAIT, () -> {
+            String m = mesh.metrics("node2");
+            return sum(m, outboundSeries) >= outBefore + 1 && sum(m, INBOUND_HBONE) >= inBefore + 1;
+        });
+    }
+
+    @Test
     void denyPolicyMakesTheConnectionFailAndIsCounted() throws Exception {
         String b1 = mesh.lab.pod("b1").ip();
         String url = "http://" + b1 + ":" + APP_PORT + "/marker.txt";
