@@ -438,7 +438,7 @@ final class Exchange implements AttemptListener {
         if (d == null || forward == null) {
             return false;
         }
-        RetryDecision decision = d.decide(outcome, a.number, head.method().name());
+        RetryDecision decision = d.decide(outcome, a.number, head.method().name(), grpc);
         if (decision instanceof RetryDecision.Retry retry && body.replayable()) {
             endAttempt(outcome);
             heldRetry = retry;

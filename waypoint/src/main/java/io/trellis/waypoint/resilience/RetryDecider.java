@@ -41,10 +41,19 @@ public final class RetryDecider {
    * {@code outcome}, for a request with {@code method}.
    */
   public RetryDecision decide(AttemptOutcome outcome, int attempt, String method) {
+    return decide(outcome, attempt, method, false);
+  }
+
+  /**
+   * The decision after attempt number {@code attempt} (1 for the original request) ended with
+   * {@code outcome}, for a request with {@code method}; {@code grpcRequest} says the request is a
+   * gRPC call, whose listed gRPC codes are retried whatever its method ({@link RetryPolicy#permitsRetry}).
+   */
+  public RetryDecision decide(AttemptOutcome outcome, int attempt, String method, boolean grpcRequest) {
     if (!policy.isRetriable(outcome)) {
       return new RetryDecision.GiveUp(RetryDecision.Reason.NOT_RETRIABLE);
     }
-    if (!policy.retriableMethods().contains(method)) {
+    if (!policy.permitsRetry(method, outcome, grpcRequest)) {
       return new RetryDecision.GiveUp(RetryDecision.Reason.METHOD_NOT_RETRIABLE);
     }
     if (attempt > policy.numRetries()) {

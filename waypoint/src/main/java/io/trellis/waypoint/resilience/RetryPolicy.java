@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * @param backoffBase the base backoff interval (Envoy default 25 ms)
  * @param backoffMax the backoff cap (Envoy default 10 x base)
  * @param retriableMethods the upper-case methods that may be retried; by default only idempotent
- *     ones, because retrying a POST can apply it twice
+ *     ones, because retrying a POST can apply it twice (gRPC calls ended by a listed gRPC code
+ *     are retried regardless: see {@link #permitsRetry})
  */
 public record RetryPolicy(
     Set<RetryOn> retryOn,
@@ -92,6 +93,28 @@ public record RetryPolicy(
     if (has(RetryOn.RETRIABLE_STATUS_CODES) && retriableStatusCodes.contains(s)) {
       return true;
     }
+    return matchesGrpcCode(resp);
+  }
+
+  /**
+   * Whether a request with {@code method} may be retried after {@code outcome}: its method is in
+   * {@link #retriableMethods()}, or it is a gRPC call that ended with one of the gRPC codes this
+   * policy lists. Every gRPC call is a POST, so the idempotent-method default would make
+   * {@code retryOn: unavailable} dead config; a listed gRPC code is the user saying the call is
+   * safe to repeat when the server answered that code (UNAVAILABLE means it was not processed).
+   * Other conditions (5xx, reset, connect failure) keep the method gate for gRPC too, because a
+   * reset after the request was sent may have applied it.
+   *
+   * @param grpcRequest the downstream request is gRPC ({@code content-type: application/grpc*})
+   */
+  public boolean permitsRetry(String method, AttemptOutcome outcome, boolean grpcRequest) {
+    if (retriableMethods.contains(method)) {
+      return true;
+    }
+    return grpcRequest && outcome instanceof AttemptOutcome.Response resp && matchesGrpcCode(resp);
+  }
+
+  private boolean matchesGrpcCode(AttemptOutcome.Response resp) {
     Integer grpc = resp.grpcStatus();
     if (grpc != null) {
       for (RetryOn r : retryOn) {

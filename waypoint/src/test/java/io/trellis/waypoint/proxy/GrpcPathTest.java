@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * gRPC (HTTP/2 both ways) through the waypoint: trailers and grpc-status, a weighted split, a retry
- * on UNAVAILABLE (gRPC calls are POSTs, which Trellis retries only when the policy lists them).
+ * on UNAVAILABLE (gRPC calls are POSTs; a listed gRPC code is retried without listing the method).
  */
 class GrpcPathTest {
 
@@ -118,8 +118,7 @@ class GrpcPathTest {
                       {"name": "g1", "weight": 50}, {"name": "g2", "weight": 50}]}}},
                   {"name": "flaky", "match": {"prefix": "/test.Echo/Flaky"},
                    "route": {"cluster": "mixed", "retry_policy": {"retry_on": "unavailable", "num_retries": 2,
-                             "retry_back_off": {"base_interval": "0.001s"},
-                             "retriable_request_headers": [{"name": ":method", "string_match": {"exact": "POST"}}]}}},
+                             "retry_back_off": {"base_interval": "0.001s"}}}},
                   {"name": "rest", "match": {"prefix": "/"}, "route": {"cluster": "g1"}}]}]}""";
         fx.apply(config(List.of(service("echo.back.svc.cluster.local", GRPC_VIP, "grpc", "echo")), List.of(routes),
                 List.of(edsCluster("g1", ""), edsCluster("g2", ""), edsCluster("mixed", "")),

@@ -62,6 +62,25 @@ class RetryDeciderTest {
   }
 
   @Test
+  void grpcCallsAreRetriedOnListedGrpcCodesWhateverTheMethod() {
+    RetryPolicy p = RetryPolicy.of(2, Set.of(RetryOn.UNAVAILABLE, RetryOn.RESET));
+    RetryDecider d = new RetryDecider(p, new SplittableRandom(1), null, null);
+    AttemptOutcome unavailable = AttemptOutcome.Response.grpc(14);
+    assertThat(d.decide(unavailable, 1, "POST", true)).isInstanceOf(RetryDecision.Retry.class);
+    // Not a gRPC request: the idempotent-method default still guards the POST.
+    assertThat(d.decide(unavailable, 1, "POST", false))
+        .isEqualTo(new RetryDecision.GiveUp(RetryDecision.Reason.METHOD_NOT_RETRIABLE));
+    // A reset may come after the server applied the call: only listed gRPC codes lift the gate.
+    assertThat(d.decide(new AttemptOutcome.Reset(false), 1, "POST", true))
+        .isEqualTo(new RetryDecision.GiveUp(RetryDecision.Reason.METHOD_NOT_RETRIABLE));
+    // A gRPC code the policy does not list is not retried at all.
+    assertThat(d.decide(AttemptOutcome.Response.grpc(13), 1, "POST", true))
+        .isEqualTo(new RetryDecision.GiveUp(RetryDecision.Reason.NOT_RETRIABLE));
+    assertThat(d.decide(unavailable, 3, "POST", true))
+        .isEqualTo(new RetryDecision.GiveUp(RetryDecision.Reason.ATTEMPTS_EXHAUSTED));
+  }
+
+  @Test
   void backoffIsExponentialWithFullJitterAndCapped() {
     RetryPolicy p = new RetryPolicy(Set.of(RetryOn.FIVE_XX), 10, Set.of(), Duration.ZERO,
         Duration.ofMillis(25), Duration.ofMillis(250), RetryPolicy.IDEMPOTENT_METHODS);
