@@ -30,15 +30,12 @@ public final class ModelBuilder {
     private ModelBuilder() {}
 
     public static MeshModel build(ConfigSnapshot config, MeshSettings settings) {
-        Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
-        for (NamespaceConfig ns : config.namespaces()) {
-            namespaceLabels.put(ns.meta().name(), ns.meta().labels());
-        }
+        Map<String, Map<String, String>> namespaceLabels = namespaceLabels(config);
         Map<String, Waypoint> waypoints = waypoints(config, settings);
 
         // services first, without endpoints: pods then find the services that select them
         Map<String, ServiceModel> services = new TreeMap<>();
-        Map<String, List<ServiceConfig>> servicesByNamespace = new HashMap<>();
+        Map<String, List<ServiceConfig>> servicesByNamespace = servicesByNamespace(config);
         for (ServiceConfig svc : config.services()) {
             String ns = svc.meta().namespace();
             Waypoint wp = resolveWaypoint(svc.meta().labels().get(Labels.USE_WAYPOINT),
@@ -47,21 +44,14 @@ public final class ModelBuilder {
             String hostname = hostname(svc, settings);
             services.put(ns + "/" + hostname, new ServiceModel(svc.meta().name(), ns, hostname, svc.clusterIps(),
                     svc.ports(), wp, List.of()));
-            servicesByNamespace.computeIfAbsent(ns, k -> new ArrayList<>()).add(svc);
         }
 
         Map<String, AuthorizationModel> authorizations = new TreeMap<>();
-        Map<String, List<AuthorizationModel>> selectorPolicies = new HashMap<>();
         for (AuthorizationPolicyConfig p : config.authorizationPolicies()) {
-            AuthorizationModel.Scope scope = p.selector() != null ? AuthorizationModel.Scope.WORKLOAD_SELECTOR
-                    : p.meta().namespace().equals(settings.rootNamespace()) ? AuthorizationModel.Scope.GLOBAL
-                    : AuthorizationModel.Scope.NAMESPACE;
-            AuthorizationModel m = new AuthorizationModel(p, scope);
+            AuthorizationModel m = authorization(p, settings);
             authorizations.put(m.key(), m);
-            if (scope == AuthorizationModel.Scope.WORKLOAD_SELECTOR) {
-                selectorPolicies.computeIfAbsent(p.meta().namespace(), k -> new ArrayList<>()).add(m);
-            }
         }
+        Map<String, List<AuthorizationModel>> selectorPolicies = selectorPolicies(config, settings);
 
         Map<String, WorkloadModel> workloads = new TreeMap<>();
         Map<String, List<String>> endpoints = new HashMap<>();
@@ -82,8 +72,8 @@ public final class ModelBuilder {
         for (Map.Entry<String, List<String>> e : endpoints.entrySet()) {
             ServiceModel s = services.get(e.getKey());
             if (s != null) {
-                services.put(e.getKey(), new ServiceModel(s.name(), s.namespace(), s.hostname(), s.vips(), s.ports(),
-                        s.waypoint(), e.getValue()));
+                // sorted, so that the incremental update (IncrementalModelBuilder) gives an equal model
+                services.put(e.getKey(), s.withEndpoints(e.getValue().stream().sorted().toList()));
             }
         }
         Map<String, Set<String>> frozenAccounts = new HashMap<>();
@@ -92,7 +82,7 @@ public final class ModelBuilder {
                 config.httpRoutes(), config.grpcRoutes(), config.resiliencePolicies());
     }
 
-    private static WorkloadModel workload(PodConfig pod, Map<String, String> nsLabels, List<ServiceConfig> services,
+    static WorkloadModel workload(PodConfig pod, Map<String, String> nsLabels, List<ServiceConfig> services,
                                           List<AuthorizationModel> policies, Map<String, Waypoint> waypoints,
                                           MeshSettings settings) {
         String ns = pod.meta().namespace();
@@ -131,6 +121,40 @@ public final class ModelBuilder {
                 first(labels, pod.meta().name(), "app.kubernetes.io/name", "app"),
                 first(labels, "latest", "app.kubernetes.io/version", "version"),
                 pod.ready(), memberOf, authz);
+    }
+
+    static Map<String, Map<String, String>> namespaceLabels(ConfigSnapshot config) {
+        Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
+        for (NamespaceConfig ns : config.namespaces()) {
+            namespaceLabels.put(ns.meta().name(), ns.meta().labels());
+        }
+        return namespaceLabels;
+    }
+
+    static Map<String, List<ServiceConfig>> servicesByNamespace(ConfigSnapshot config) {
+        Map<String, List<ServiceConfig>> out = new HashMap<>();
+        for (ServiceConfig svc : config.services()) {
+            out.computeIfAbsent(svc.meta().namespace(), k -> new ArrayList<>()).add(svc);
+        }
+        return out;
+    }
+
+    private static AuthorizationModel authorization(AuthorizationPolicyConfig p, MeshSettings settings) {
+        AuthorizationModel.Scope scope = p.selector() != null ? AuthorizationModel.Scope.WORKLOAD_SELECTOR
+                : p.meta().namespace().equals(settings.rootNamespace()) ? AuthorizationModel.Scope.GLOBAL
+                : AuthorizationModel.Scope.NAMESPACE;
+        return new AuthorizationModel(p, scope);
+    }
+
+    static Map<String, List<AuthorizationModel>> selectorPolicies(ConfigSnapshot config, MeshSettings settings) {
+        Map<String, List<AuthorizationModel>> out = new HashMap<>();
+        for (AuthorizationPolicyConfig p : config.authorizationPolicies()) {
+            AuthorizationModel m = authorization(p, settings);
+            if (m.scope() == AuthorizationModel.Scope.WORKLOAD_SELECTOR) {
+                out.computeIfAbsent(p.meta().namespace(), k -> new ArrayList<>()).add(m);
+            }
+        }
+        return out;
     }
 
     static String hostname(ServiceConfig svc, MeshSettings settings) {
@@ -176,13 +200,17 @@ public final class ModelBuilder {
     }
 
     private static Map<String, Waypoint> waypoints(ConfigSnapshot config, MeshSettings settings) {
-        Map<String, String> accountOfGateway = new HashMap<>();
+        // with several pods per gateway, the one with the smallest name decides: independent of list order
+        Map<String, PodConfig> podOfGateway = new HashMap<>();
         for (PodConfig pod : config.pods()) {
             String gw = pod.meta().labels().get(Labels.GATEWAY_NAME);
             if (gw != null) {
-                accountOfGateway.putIfAbsent(pod.meta().namespace() + "/" + gw, pod.serviceAccount());
+                podOfGateway.merge(pod.meta().namespace() + "/" + gw, pod,
+                        (a, b) -> a.meta().name().compareTo(b.meta().name()) <= 0 ? a : b);
             }
         }
+        Map<String, String> accountOfGateway = new HashMap<>();
+        podOfGateway.forEach((gw, pod) -> accountOfGateway.put(gw, pod.serviceAccount()));
         Map<String, Waypoint> out = new TreeMap<>();
         for (GatewayConfig gw : config.gateways()) {
             if (!gw.gatewayClassName().equals(Labels.WAYPOINT_CLASS)) {

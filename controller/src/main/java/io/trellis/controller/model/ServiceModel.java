@@ -21,6 +21,11 @@ public record ServiceModel(String name, String namespace, String hostname, List<
         endpoints = List.copyOf(endpoints);
     }
 
+    /** This service with other endpoints. */
+    public ServiceModel withEndpoints(List<String> newEndpoints) {
+        return new ServiceModel(name, namespace, hostname, vips, ports, waypoint, newEndpoints);
+    }
+
     /** {@code <namespace>/<hostname>}: the xDS resource name. */
     public String key() {
         return namespace + "/" + hostname;

@@ -2,7 +2,7 @@ package io.trellis.controller.xds;
 
 import io.trellis.controller.model.MeshModel;
 import io.trellis.controller.model.MeshSettings;
-import io.trellis.controller.model.ModelBuilder;
+import io.trellis.controller.model.IncrementalModelBuilder;
 import io.trellis.controller.source.ConfigSnapshot;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -22,6 +22,8 @@ public final class PushPipeline implements Consumer<ConfigSnapshot> {
     private final Consumer<MeshModel> modelListener;
     private final TaskScheduler scheduler;
     private final Debouncer debouncer;
+    /** Applies each config to the previous model; touched only on the scheduler. */
+    private final IncrementalModelBuilder models;
     private volatile ConfigSnapshot latest = ConfigSnapshot.empty();
     /** The model the current snapshot was translated from; touched only on the scheduler. */
     private MeshModel previous;
@@ -36,6 +38,7 @@ public final class PushPipeline implements Consumer<ConfigSnapshot> {
         this.modelListener = modelListener;
         this.scheduler = scheduler;
         this.previous = MeshModel.empty(settings);
+        this.models = new IncrementalModelBuilder(settings);
         this.debouncer = new Debouncer(scheduler, quiet, maxDelay, this::rebuild);
     }
 
@@ -49,7 +52,7 @@ public final class PushPipeline implements Consumer<ConfigSnapshot> {
     private void rebuild(long firstChangeNanos) {
         long start = scheduler.nanoTime();
         try {
-            MeshModel model = ModelBuilder.build(latest, settings);
+            MeshModel model = models.apply(latest);
             long built = scheduler.nanoTime();
             modelListener.accept(model);
             ResourceSnapshot next = server.current().next(WorkloadTranslator.translate(previous, model),
@@ -60,9 +63,11 @@ public final class PushPipeline implements Consumer<ConfigSnapshot> {
                 return;
             }
             server.publish(next);
-            LOG.info("event=push generation={} workloads={} services={} authorizations={} model_ms={} build_ms={}",
+            LOG.info("event=push generation={} workloads={} services={} authorizations={} full_model_builds={} "
+                            + "incremental_model_updates={} model_ms={} build_ms={}",
                     next.generation(), model.workloads().size(), model.services().size(),
-                    model.authorizations().size(), Duration.ofNanos(built - start).toMillis(),
+                    model.authorizations().size(), models.fullBuilds(), models.incrementalUpdates(),
+                    Duration.ofNanos(built - start).toMillis(),
                     Duration.ofNanos(scheduler.nanoTime() - start).toMillis());
         } catch (RuntimeException e) {
             // a bug in translation must not stop future pushes: proxies keep the last good config

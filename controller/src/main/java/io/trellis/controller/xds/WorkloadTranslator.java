@@ -56,19 +56,24 @@ public final class WorkloadTranslator {
         boolean sameSettings = previous.settings().equals(model.settings());
         Map<String, @Nullable Message> workloads = new HashMap<>();
         model.workloads().values().forEach(w -> workloads.put(w.uid(),
-                sameSettings && w.equals(previous.workloads().get(w.uid())) ? null
+                sameSettings && same(w, previous.workloads().get(w.uid())) ? null
                         : workload(w, model.settings().trustDomain())));
         Map<String, @Nullable Message> services = new HashMap<>();
         model.services().values().forEach(s -> services.put(s.key(),
-                sameSettings && s.equals(previous.services().get(s.key())) ? null : service(s)));
+                sameSettings && same(s, previous.services().get(s.key())) ? null : service(s)));
         Map<String, @Nullable Message> authz = new HashMap<>();
         model.authorizations().values().forEach(a -> authz.put(a.key(),
-                sameSettings && a.equals(previous.authorizations().get(a.key())) ? null : authorization(a)));
+                sameSettings && same(a, previous.authorizations().get(a.key())) ? null : authorization(a)));
         Map<String, Map<String, @Nullable Message>> out = new HashMap<>();
         out.put(TypeUrls.WORKLOAD, workloads);
         out.put(TypeUrls.SERVICE, services);
         out.put(TypeUrls.AUTHORIZATION, authz);
         return out;
+    }
+
+    /** The incremental model builder keeps unchanged model objects, so identity settles most comparisons. */
+    private static boolean same(Object now, @Nullable Object before) {
+        return now == before || now.equals(before);
     }
 
     public static Workload workload(WorkloadModel w, String trustDomain) {
