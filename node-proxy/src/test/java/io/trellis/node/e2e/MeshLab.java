@@ -194,6 +194,12 @@ final class MeshLab implements AutoCloseable {
         return b.toString();
     }
 
+    /** A process this mesh started: {@code controller} or {@code node-proxy-<node>}. */
+    LabProcess process(String name) {
+        return processes.stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no process " + name));
+    }
+
     void writeConfig(String file, String yaml) throws IOException {
         Files.writeString(configDir.resolve(file), yaml, StandardCharsets.UTF_8);
     }
