@@ -43,4 +43,10 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
         }
         ctx.pipeline().remove(this);
     }
+
+    /** A client that resets before sending anything (the new-connections mode does) just goes away. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
 }

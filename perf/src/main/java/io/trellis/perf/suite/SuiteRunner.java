@@ -50,6 +50,10 @@ public final class SuiteRunner {
     public SuiteReport run() throws Exception {
         String startedAt = Instant.now().toString();
         double loadAtStart = SuiteReport.HostLoad.now();
+        // Read before the long run: everything the end of the run needs is loaded now.
+        RunReport.Environment environment = new RunReport.Environment(Runtime.version().toString(),
+                transport.settingName(), TlsContexts.provider().toString(), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name") + " " + System.getProperty("os.version"));
         childClasspath = ClasspathSnapshot.copy(System.getProperty("java.class.path"), runDir.resolve("classpath"));
         EventLoopGroup load = transport.newEventLoopGroup(1, "suite-load");
         EventLoopGroup server = transport.newEventLoopGroup(1, "suite-target");
@@ -69,9 +73,6 @@ public final class SuiteRunner {
             load.shutdownGracefully().syncUninterruptibly();
             server.shutdownGracefully().syncUninterruptibly();
         }
-        RunReport.Environment environment = new RunReport.Environment(Runtime.version().toString(),
-                transport.settingName(), TlsContexts.provider().toString(), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("os.name") + " " + System.getProperty("os.version"));
         return new SuiteReport(config.scenario(), startedAt, environment, config,
                 new SuiteReport.HostLoad(loadAtStart, SuiteReport.HostLoad.now()), measurements, others);
     }
