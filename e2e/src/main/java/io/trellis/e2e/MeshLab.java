@@ -1,0 +1,311 @@
+package io.trellis.e2e;
+
+import io.trellis.install.agent.CaptureRules;
+import io.trellis.install.agent.CommandResult;
+import io.trellis.install.agent.ProcessCommandRunner;
+import io.trellis.install.lab.Lab;
+import io.trellis.install.lab.LabManager;
+import io.trellis.install.lab.LabNode;
+import io.trellis.install.lab.LabPod;
+import io.trellis.install.lab.LabProcess;
+import io.trellis.install.lab.LabService;
+import io.trellis.install.lab.LabSpec;
+import io.trellis.install.lab.RootCheck;
+import io.trellis.node.inpod.EnrollmentClient;
+import io.trellis.node.inpod.PodInfo;
+import io.trellis.node.inpod.linux.LinuxSeqpacketSockets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running mesh in the lab: the lab's namespaces from a {@link LabSpec}, the controller (a child JVM
+ * in one node's namespace, reading the lab's manifests plus any YAML the caller adds), one node-proxy
+ * per node (a child JVM in its node's namespace), every pod not left out enrolled through the real
+ * enrollment socket with its capture rules installed. {@link #close} tears the lab down whatever state
+ * it is in, and only once; {@link #start} tears down what it started when it fails half way.
+ */
+public final class MeshLab implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(MeshLab.class);
+
+    /** How long a component may take to become ready. */
+    public static final Duration STARTUP = Duration.ofSeconds(60);
+    /** Tools the lab and the mesh need on the PATH. */
+    public static final List<String> REQUIRED_TOOLS = List.of("ip", "iptables", "curl", "python3", "nsenter");
+
+    /**
+     * What to bring up.
+     *
+     * @param spec the lab topology
+     * @param controllerNode the node whose namespace runs the controller
+     * @param notEnrolled pods left outside the mesh (no enrollment, no capture)
+     * @param extraConfig YAML files (name to content) for the controller's directory, next to the lab's manifests
+     */
+    public record Options(LabSpec spec, String controllerNode, Set<String> notEnrolled, Map<String, String> extraConfig) {
+        public Options {
+            notEnrolled = Set.copyOf(notEnrolled);
+            extraConfig = Map.copyOf(extraConfig);
+        }
+    }
+
+    private final Lab lab;
+    private final Options options;
+    private final Path configDir;
+    private final Map<String, Path> enrollSockets = new TreeMap<>();
+    private final List<LabProcess> processes = new ArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private MeshLab(Lab lab, Options options) {
+        this.lab = lab;
+        this.options = options;
+        this.configDir = lab.runDir().resolve("controller");
+    }
+
+    /** Empty when this process may run the lab; otherwise why not (not root, a tool missing). */
+    public static List<String> missingPrerequisites() {
+        List<String> missing = new ArrayList<>();
+        if (!RootCheck.isRoot()) {
+            missing.add("root (network namespaces, iptables)");
+        }
+        for (String tool : REQUIRED_TOOLS) {
+            if (!onPath(tool)) {
+                missing.add(tool + " on the PATH");
+            }
+        }
+        return missing;
+    }
+
+    /** Whether {@code tool} is an executable on the PATH. */
+    public static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Brings the lab and the mesh up; on failure everything started is torn down before the exception propagates. */
+    public static MeshLab start(Options options) {
+        Lab lab = LabManager.system().up(options.spec());
+        MeshLab mesh = new MeshLab(lab, options);
+        try {
+            mesh.bringUp();
+            return mesh;
+        } catch (RuntimeException | Error e) {
+            String logs = mesh.processLogs();
+            mesh.close();
+            if (e instanceof MeshException) {
+                throw new MeshException.StartFailed(e.getMessage() + logs, e);
+            }
+            throw e;
+        } catch (IOException e) {
+            String logs = mesh.processLogs();
+            mesh.close();
+            throw new MeshException.StartFailed("cannot write the mesh's files under " + lab.runDir() + ": "
+                    + e.getMessage() + logs, e);
+        }
+    }
+
+    private void bringUp() throws IOException {
+        Files.createDirectories(configDir);
+        lab.writeManifests(configDir.resolve("lab.yaml"));
+        for (Map.Entry<String, String> e : options.extraConfig().entrySet()) {
+            writeConfig(e.getKey(), e.getValue());
+        }
+        Path tokens = lab.runDir().resolve("tokens");
+        StringBuilder lines = new StringBuilder();
+        Map<String, Path> tokenFiles = new TreeMap<>();
+        SecureRandom random = new SecureRandom();
+        for (LabNode node : lab.nodes()) {
+            byte[] secret = new byte[16];
+            random.nextBytes(secret);
+            String token = HexFormat.of().formatHex(secret);
+            lines.append("node ").append(node.name()).append(' ').append(token).append('\n');
+            Path file = lab.runDir().resolve("token-" + node.name());
+            Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+            tokenFiles.put(node.name(), file);
+        }
+        Files.writeString(tokens, lines.toString(), StandardCharsets.UTF_8);
+        startController(tokens);
+        for (LabNode node : lab.nodes()) {
+            startNodeProxy(node, tokenFiles.get(node.name()));
+        }
+        for (LabNode node : lab.nodes()) {
+            awaitHttpOk(node, "node-proxy readiness", "http://127.0.0.1:15021/healthz/ready");
+        }
+        enrollAll();
+    }
+
+    private void startController(Path tokens) {
+        LabNode node = controllerNode();
+        startJvm("controller", node, "io.trellis.controller.ControllerMain", List.of(
+                "--config-dir", configDir.toString(), "--bootstrap-tokens", tokens.toString(),
+                "--listen-address", "0.0.0.0", "--debounce-quiet", "PT0.05S", "--debounce-max", "PT0.2S",
+                "--rescan-interval", "PT1S"));
+        awaitHttpOk(node, "controller readiness", "http://127.0.0.1:15014/healthz/ready");
+    }
+
+    private void startNodeProxy(LabNode node, Path tokenFile) {
+        Path socket = lab.runDir().resolve("enroll-" + node.name() + ".sock");
+        enrollSockets.put(node.name(), socket);
+        startJvm("node-proxy-" + node.name(), node, "io.trellis.node.NodeProxyMain", List.of(
+                "--node-name", node.name(), "--controller", controllerNode().ip() + ":15010",
+                "--bootstrap-token-file", tokenFile.toString(), "--enroll-socket", socket.toString(),
+                "--trust-domain", "cluster.local", "--io-threads", "2", "--drain-timeout", "PT1S"));
+    }
+
+    /** Enrolls every pod not left out through its node's enrollment socket, then installs its capture rules. */
+    private void enrollAll() {
+        for (LabNode node : lab.nodes()) {
+            Path socket = enrollSockets.get(node.name());
+            Poll.until("enrollment socket " + socket, STARTUP, () -> Files.exists(socket));
+            try (EnrollmentClient agent = EnrollmentClient.connect(socket, new LinuxSeqpacketSockets(),
+                    Duration.ofSeconds(30))) {
+                for (LabPod pod : node.pods()) {
+                    if (options.notEnrolled().contains(pod.name())) {
+                        continue;
+                    }
+                    agent.addPod(new PodInfo(pod.uid(), pod.name(), pod.namespace(), pod.serviceAccount()),
+                            Path.of(pod.netns().file()));
+                    new CaptureRules(new ProcessCommandRunner(), pod.captureConfig()).install(pod.netns());
+                    log.info("event=pod_enrolled lab={} pod={} node={}", lab.prefix(), pod.name(), node.name());
+                }
+                agent.snapshotComplete();
+            } catch (Exception e) {
+                throw new MeshException.StartFailed("enrolling the pods of " + node.name() + " through " + socket
+                        + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Starts a Trellis main class as a child JVM inside {@code node}'s namespace (see {@link ChildJvm}). */
+    public LabProcess startJvm(String name, LabNode node, String main, List<String> args) {
+        LabProcess p = lab.start(name, node.netns(), ChildJvm.command(main, args));
+        synchronized (processes) {
+            processes.add(p);
+        }
+        return p;
+    }
+
+    /** Starts an application process inside {@code pod} (not a mesh component: its exit is not a failure). */
+    public LabProcess startApp(String pod, String name, List<String> command) {
+        return lab.pod(pod).start(name, command);
+    }
+
+    /** Waits until {@code url} answers 2xx from inside {@code node}; fails early when a mesh process died. */
+    public void awaitHttpOk(LabNode node, String what, String url) {
+        Poll.until(what + " (" + url + " in " + node.name() + ")", STARTUP, () -> {
+            synchronized (processes) {
+                for (LabProcess p : processes) {
+                    if (!p.isAlive()) {
+                        throw new MeshException.StartFailed(p.name() + " exited while waiting for " + what);
+                    }
+                }
+            }
+            return node.exec("curl", "-sf", "--max-time", "2", url).ok();
+        });
+    }
+
+    /** One GET from inside {@code pod}: stdout is the body followed by a line with curl's time_total. */
+    public CommandResult curl(String pod, String url) {
+        return lab.pod(pod).exec("curl", "-sS", "--max-time", "5", "-o", "-", "-w", "\n%{time_total}", url);
+    }
+
+    /** A node-proxy's (or any process's) HTTP endpoint read from inside {@code node}; empty on failure. */
+    public String nodeGet(String node, String url) {
+        CommandResult r = lab.node(node).exec("curl", "-sf", "--max-time", "3", url);
+        return r.ok() ? r.stdout() : "";
+    }
+
+    /** The node-proxy's {@code /stats/prometheus} on {@code node}. */
+    public Prometheus metrics(String node) {
+        return new Prometheus(nodeGet(node, "http://127.0.0.1:15020/stats/prometheus"));
+    }
+
+    /** The node-proxy's admin {@code /config_dump} (JSON) on {@code node}. */
+    public String configDump(String node) {
+        return nodeGet(node, "http://127.0.0.1:15000/config_dump");
+    }
+
+    /** The cluster IP of a lab Service. */
+    public String serviceVip(String name) {
+        for (LabService s : lab.services()) {
+            if (s.name().equals(name)) {
+                return s.clusterIp();
+            }
+        }
+        throw new IllegalArgumentException("no service " + name + " in lab " + lab.prefix());
+    }
+
+    /** Starts a tshark capture of every TCP segment on the lab's underlay bridge. */
+    public UnderlayCapture captureUnderlay(String name) {
+        return UnderlayCapture.start(lab, name);
+    }
+
+    /** Writes a YAML file into the controller's directory (picked up on its next rescan). */
+    public void writeConfig(String file, String yaml) {
+        try {
+            Files.writeString(configDir.resolve(file), yaml, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + configDir.resolve(file), e);
+        }
+    }
+
+    /** Removes a YAML file written by {@link #writeConfig}. */
+    public void deleteConfig(String file) {
+        try {
+            Files.deleteIfExists(configDir.resolve(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + configDir.resolve(file), e);
+        }
+    }
+
+    /** The last 4,000 characters of each mesh process's log, for failure messages. */
+    public String processLogs() {
+        StringBuilder b = new StringBuilder();
+        synchronized (processes) {
+            for (LabProcess p : processes) {
+                String text = p.log();
+                b.append("\n--- ").append(p.name()).append(p.isAlive() ? "" : " (exited)").append(" ---\n")
+                        .append(text.length() > 4000 ? text.substring(text.length() - 4000) : text);
+            }
+        }
+        return b.toString();
+    }
+
+    public Lab lab() {
+        return lab;
+    }
+
+    public Path configDir() {
+        return configDir;
+    }
+
+    private LabNode controllerNode() {
+        return lab.node(options.controllerNode());
+    }
+
+    /** Tears the lab down (processes, namespaces, state); idempotent, safe from a shutdown hook. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            lab.close();
+            log.info("event=mesh_down lab={}", lab.prefix());
+        }
+    }
+}
