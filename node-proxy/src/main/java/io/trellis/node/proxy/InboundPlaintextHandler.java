@@ -110,7 +110,8 @@ final class InboundPlaintextHandler extends ChannelInitializer<Channel> {
                 return;
             }
             metrics.opened(PathMetrics.Path.INBOUND_PLAINTEXT, "app");
-            Relay.start(downstream, upstream, null, null, true).whenComplete((r, x) -> {
+            // No splice(2) yet: see OutboundForwarder.relay.
+            Relay.start(downstream, upstream, null, null, false).whenComplete((r, x) -> {
                 metrics.closed();
                 Throwable abort = r != null ? r.abortCause() : x;
                 report.finish(abort == null ? ResponseFlag.NONE : ResponseFlag.DOWNSTREAM_TERMINATION, original,

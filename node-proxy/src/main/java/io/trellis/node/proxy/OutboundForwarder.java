@@ -109,7 +109,9 @@ final class OutboundForwarder {
         LOG.debug("event=outbound_relay path={} src={} src_identity={} dst={} upstream={}", path.label(), client,
                 source, original, upstream.channel());
         metrics.opened(path, plan.route());
-        CompletableFuture<RelayResult> done = Relay.start(downstream, upstream.channel(), null, null, true);
+        // splice(2) stays off until proxy-core's relay can splice without truncating a stream whose FIN
+        // arrives with the pipe full (see proxy-core's README); copying also lets the bytes be counted.
+        CompletableFuture<RelayResult> done = Relay.start(downstream, upstream.channel(), null, null, false);
         done.whenComplete((r, failure) -> {
             metrics.closed();
             planner.release(endpointOf(plan));
