@@ -77,9 +77,10 @@ public final class BenchCli implements Callable<Integer> {
     /**
      * The benchmarks this command knows: {@code tunnel} (in-process echo round trips and throughput),
      * {@code loopback} (the suite over every path on loopback), {@code smoke} (the suite, seconds long,
-     * to check the setup), {@code lab} (the node-proxy pair between lab nodes: not available yet).
+     * to check the setup), {@code lab} (the node-proxy pair between lab nodes: not available yet),
+     * {@code controller-scale} (the controller's workload xDS with 10,000 pods and 2,000 proxy streams).
      */
-    enum Scenario { tunnel, loopback, smoke, lab }
+    enum Scenario { tunnel, loopback, smoke, lab, controller_scale }
 
     private int runSuite(Transport transport) throws Exception {
         boolean smoke = scenario == Scenario.smoke;
@@ -106,7 +107,9 @@ public final class BenchCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchCli()).execute(args));
+        System.exit(new CommandLine(new BenchCli())
+                .registerConverter(Scenario.class, v -> Scenario.valueOf(v.replace('-', '_')))
+                .execute(args));
     }
 
     @Override
@@ -125,6 +128,9 @@ public final class BenchCli implements Callable<Integer> {
             }
             case loopback, smoke -> {
                 return runSuite(transport);
+            }
+            case controller_scale -> {
+                return io.trellis.perf.controller.ControllerScaleBenchmark.runScenario(out, System.out);
             }
         }
         RunReport.Parameters parameters = new RunReport.Parameters(payloadBytes, warmup, iterations,
