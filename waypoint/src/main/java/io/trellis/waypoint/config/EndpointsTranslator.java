@@ -1,5 +1,7 @@
 package io.trellis.waypoint.config;
 
+import io.trellis.identity.IdentityException;
+import io.trellis.identity.SpiffeId;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
@@ -22,7 +24,8 @@ public final class EndpointsTranslator {
   // A locality's load_balancing_weight only matters with locality-weighted balancing, which Envoy
   // enables separately (common_lb_config); without it Envoy ignores the weight, and so do we.
   private static final Set<String> LOCALITY_ENDPOINTS = Set.of("locality", "lb_endpoints", "load_balancing_weight");
-  private static final Set<String> LB_ENDPOINT = Set.of("endpoint", "health_status", "load_balancing_weight");
+  private static final Set<String> LB_ENDPOINT =
+      Set.of("endpoint", "health_status", "load_balancing_weight", "metadata");
   private static final Set<String> ENDPOINT = Set.of("address");
   private static final Set<String> ADDRESS = Set.of("socket_address");
   private static final Set<String> SOCKET_ADDRESS = Set.of("address", "port_value");
@@ -66,8 +69,72 @@ public final class EndpointsTranslator {
     return out;
   }
 
+  /**
+   * The SPIFFE identity the endpoints of {@code assignment} present on HBONE
+   * ({@code metadata.filter_metadata["trellis"].identity}, set by the controller for waypoints), or
+   * null when none is given. The data path checks one identity per cluster, so endpoints with
+   * different identities are rejected.
+   *
+   * @throws XdsNackException when metadata is malformed or the identities differ
+   */
+  public static @Nullable SpiffeId identity(ClusterLoadAssignment assignment) throws XdsNackException {
+    ValidationErrors errors = new ValidationErrors();
+    SpiffeId found = null;
+    String foundAt = "";
+    for (int i = 0; i < assignment.getEndpointsCount(); i++) {
+      LocalityLbEndpoints l = assignment.getEndpoints(i);
+      for (int j = 0; j < l.getLbEndpointsCount(); j++) {
+        String path = ProtoFields.at(ProtoFields.at("cluster_load_assignment.endpoints", i) + ".lb_endpoints", j);
+        SpiffeId id = identity(l.getLbEndpoints(j), path, errors);
+        if (id == null) {
+          continue;
+        }
+        if (found == null) {
+          found = id;
+          foundAt = path;
+        } else if (!found.equals(id)) {
+          errors.add(path + ".metadata", "identity " + id + " differs from " + found + " at " + foundAt
+              + ": one cluster's endpoints must share one identity");
+        }
+      }
+    }
+    errors.throwIfAny("ClusterLoadAssignment " + assignment.getClusterName());
+    return found;
+  }
+
+  private static @Nullable SpiffeId identity(LbEndpoint e, String path, ValidationErrors errors) {
+    if (!e.hasMetadata()) {
+      return null;
+    }
+    String mpath = path + ".metadata";
+    ProtoFields.onlySupported(e.getMetadata(), mpath, errors, Set.of("filter_metadata"));
+    SpiffeId id = null;
+    for (var entry : e.getMetadata().getFilterMetadataMap().entrySet()) {
+      String fpath = mpath + ".filter_metadata[\"" + entry.getKey() + "\"]";
+      if (!entry.getKey().equals("trellis")) {
+        errors.unsupported(fpath);
+        continue;
+      }
+      for (var field : entry.getValue().getFieldsMap().entrySet()) {
+        if (!field.getKey().equals("identity")) {
+          errors.unsupported(fpath + "." + field.getKey());
+          continue;
+        }
+        try {
+          id = SpiffeId.parse(field.getValue().getStringValue());
+        } catch (IdentityException ex) {
+          errors.add(fpath + ".identity", ex.getMessage());
+        }
+      }
+    }
+    return id;
+  }
+
   private static @Nullable Endpoint endpoint(LbEndpoint e, String path, ValidationErrors errors) {
     ProtoFields.onlySupported(e, path, errors, LB_ENDPOINT);
+    if (e.hasMetadata()) {
+      identity(e, path, errors);
+    }
     if (!e.hasEndpoint() || !e.getEndpoint().hasAddress() || !e.getEndpoint().getAddress().hasSocketAddress()) {
       errors.add(path + ".endpoint.address.socket_address", "is required");
       return null;
