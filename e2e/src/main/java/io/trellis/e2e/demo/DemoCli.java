@@ -82,6 +82,7 @@ public final class DemoCli implements Callable<Integer> {
         }
         Thread hook = new Thread(() -> {
             if (!keep) {
+                System.err.println("demo interrupted: tearing down lab " + prefix);
                 mesh.close();
             }
         }, "demo-teardown");

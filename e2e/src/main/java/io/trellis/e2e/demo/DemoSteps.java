@@ -200,7 +200,7 @@ final class DemoSteps {
         line("client  -> reviews: %s", allowed ? "served" : "FAILED");
         line("blocked -> reviews: %s (%s)", refused && !r.ok() ? "refused" : "SERVED", curlSays);
         for (String l : deny) {
-            line("node2: %s", l);
+            line("node2: %s", compact(l));
         }
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("allowed_client_served", allowed);
