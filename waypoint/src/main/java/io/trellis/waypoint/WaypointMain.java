@@ -2,6 +2,8 @@ package io.trellis.waypoint;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -21,12 +23,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -34,8 +38,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code trellis waypoint}: runs the L7 proxy with its certificate from PEM files and its
- * configuration from a watched JSON file of Envoy protos (the xDS client will replace the file).
+ * {@code trellis waypoint}: runs the L7 proxy. Controller mode ({@code --controller}): certificate from the
+ * controller's CA with a bootstrap token, configuration over xDS ({@link MeshWaypoint}). Static mode: certificate
+ * from PEM files and configuration from a watched JSON file of Envoy protos.
  */
 @Command(name = "trellis waypoint", mixinStandardHelpOptions = true,
         description = "Terminates HBONE for the services bound to it and applies their L7 policy.")
@@ -43,19 +48,19 @@ public final class WaypointMain implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(WaypointMain.class);
 
-    @Option(names = "--identity", required = true, description = "The waypoint's SPIFFE id, e.g. spiffe://cluster.local/ns/bookinfo/sa/waypoint.")
+    @Option(names = "--identity", description = "Static mode: the waypoint's SPIFFE id, e.g. spiffe://cluster.local/ns/bookinfo/sa/waypoint.")
     String identity = "";
 
-    @Option(names = "--cert", required = true, paramLabel = "PEM", description = "Certificate chain (leaf first).")
+    @Option(names = "--cert", paramLabel = "PEM", description = "Certificate chain (leaf first).")
     Path cert = Path.of("");
 
-    @Option(names = "--key", required = true, paramLabel = "PEM", description = "Private key of the leaf.")
+    @Option(names = "--key", paramLabel = "PEM", description = "Private key of the leaf.")
     Path key = Path.of("");
 
-    @Option(names = "--bundle", required = true, paramLabel = "PEM", description = "Trust bundle: the mesh root(s).")
+    @Option(names = "--bundle", paramLabel = "PEM", description = "Trust bundle: the mesh root(s).")
     Path bundle = Path.of("");
 
-    @Option(names = "--config", required = true, paramLabel = "JSON", description = "Services and Envoy protos as JSON; re-read when it changes.")
+    @Option(names = "--config", paramLabel = "JSON", description = "Services and Envoy protos as JSON; re-read when it changes.")
     Path config = Path.of("");
 
     @Option(names = "--listen", defaultValue = "0.0.0.0:15008", description = "HBONE listen address (default ${DEFAULT-VALUE}).")
@@ -70,8 +75,35 @@ public final class WaypointMain implements Callable<Integer> {
     @Option(names = "--retry-buffer-bytes", defaultValue = "65536", description = "Largest request body kept for retries and mirrors (default ${DEFAULT-VALUE}).")
     int retryBufferBytes = 64 * 1024;
 
+    @Option(names = "--controller", paramLabel = "HOST:PORT", description = "Controller mode: the controller's gRPC port (xDS and CA, plaintext 15010); replaces --identity, --cert, --key, --bundle and --config.")
+    @Nullable String controller;
+
+    @Option(names = "--bootstrap-token-file", paramLabel = "FILE", description = "Controller mode: the token of this waypoint's 'waypoint <namespace>/<name> <token>' line in the controller's token file.")
+    @Nullable Path bootstrapTokenFile;
+
+    @Option(names = "--name", description = "Controller mode: the Gateway's name (class trellis-waypoint).")
+    @Nullable String name;
+
+    @Option(names = "--namespace", description = "Controller mode: the Gateway's namespace.")
+    @Nullable String namespace;
+
+    @Option(names = "--service-account", description = "Controller mode: the service account of the waypoint's pods (default: the Gateway's name).")
+    @Nullable String serviceAccount;
+
+    @Option(names = "--trust-domain", defaultValue = "cluster.local", description = "Controller mode: the mesh trust domain (default ${DEFAULT-VALUE}).")
+    String trustDomain = "cluster.local";
+
     @Override
     public Integer call() throws Exception {
+        if (controller != null) {
+            return callControlled(controller);
+        }
+        if (identity.isEmpty() || cert.toString().isEmpty() || key.toString().isEmpty() || bundle.toString().isEmpty()
+                || config.toString().isEmpty()) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "give --controller (with --bootstrap-token-file, --name, --namespace), or all of --identity, --cert,"
+                            + " --key, --bundle and --config");
+        }
         SpiffeId id = SpiffeId.parse(identity);
         WorkloadCertificate certificate = new WorkloadCertificate(id, PemFiles.readPrivateKey(key),
                 PemFiles.readCertificates(cert), new TrustBundle(id.trustDomain(), PemFiles.readCertificates(bundle)));
@@ -114,6 +146,50 @@ public final class WaypointMain implements Callable<Integer> {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         }
         return 0;
+    }
+
+    /** Controller mode: certificate from the CA, config over xDS ({@link MeshWaypoint}). */
+    private int callControlled(String controllerAddress) throws Exception {
+        if (bootstrapTokenFile == null || name == null || namespace == null) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--controller needs --bootstrap-token-file, --name and --namespace");
+        }
+        Path tokenFile = bootstrapTokenFile;
+        InetSocketAddress target = address(controllerAddress);
+        ManagedChannel channel = NettyChannelBuilder.forAddress(target.getHostString(), target.getPort()).usePlaintext()
+                .keepAliveTime(30, TimeUnit.SECONDS).keepAliveWithoutCalls(true).build();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Transport transport = Transports.choice().transport();
+        EventLoopGroup group = transport.newEventLoopGroup(Transports.defaultThreads(), "waypoint");
+        MeshWaypoint.Options options = new MeshWaypoint.Options(namespace, name,
+                serviceAccount == null ? name : serviceAccount, trustDomain, address(listen), hbonePort,
+                retryBufferBytes, Duration.ofHours(24));
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (MeshWaypoint waypoint = MeshWaypoint.start(options, channel, () -> readToken(tokenFile), group, transport,
+                registry, Duration.ofMinutes(2))) {
+            HttpServer statsServer = HttpServer.create(address(stats), 16);
+            statsServer.createContext("/stats/prometheus", ex -> send(ex, 200, registry.scrape()));
+            statsServer.createContext("/healthz/ready", ex -> send(ex, waypoint.ready() ? 200 : 503,
+                    waypoint.ready() ? "ready\n" : "not ready: no complete config from the controller yet\n"));
+            statsServer.start();
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stopped::countDown));
+            LOG.info("event=waypoint_ready mode=controller hbone={} stats={} controller={} identity={}",
+                    waypoint.proxy().address(), stats, controllerAddress, options.identity());
+            stopped.await();
+            statsServer.stop(0);
+        } finally {
+            channel.shutdownNow();
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        }
+        return 0;
+    }
+
+    private static String readToken(Path file) {
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the bootstrap token file " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static void send(HttpExchange ex, int status, String body) throws IOException {
