@@ -275,6 +275,14 @@ public final class MeshLab implements AutoCloseable {
         }
     }
 
+    /** A mesh process this lab started: {@code controller}, {@code node-proxy-<node>} or one from {@link #startJvm}. */
+    public LabProcess process(String name) {
+        synchronized (processes) {
+            return processes.stream().filter(p -> p.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no mesh process " + name + " in lab " + lab.prefix()));
+        }
+    }
+
     /** The last 4,000 characters of each mesh process's log, for failure messages. */
     public String processLogs() {
         StringBuilder b = new StringBuilder();

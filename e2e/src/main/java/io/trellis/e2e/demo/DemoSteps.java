@@ -26,8 +26,9 @@ import java.util.UUID;
 final class DemoSteps {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    static final String WAYPOINT_SKIP = "the waypoint is not yet connected to the controller's xDS in this build "
-            + "(node-proxies get no waypoint address for reviews), so no L7 route can apply";
+    static final String WAYPOINT_SKIP = "the demo cannot start a waypoint from the controller's config yet "
+            + "(WaypointMain with controller xDS and a CA-issued certificate is in progress), so no L7 route applies "
+            + "to reviews";
 
     private final MeshLab mesh;
     private final PrintWriter out;
