@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -29,6 +30,7 @@ import io.trellis.waypoint.resilience.RetryDecider;
 import io.trellis.waypoint.resilience.RetryDecision;
 import io.trellis.waypoint.route.HeaderModifier;
 import io.trellis.waypoint.route.Request;
+import io.trellis.waypoint.telemetry.RequestTrace;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -59,6 +61,7 @@ final class Exchange implements AttemptListener {
     private final boolean keepAlive;
     private final ExchangeRecord record;
     private final boolean bodyExpected;
+    private final RequestTrace trace;
 
     private Plan.@Nullable Forward forward;
     private @Nullable ClusterState cluster;
@@ -99,6 +102,8 @@ final class Exchange implements AttemptListener {
         this.keepAlive = HttpUtil.isKeepAlive(head);
         this.record = new ExchangeRecord(down, head, grpc);
         this.bodyExpected = bodyExpected;
+        this.trace = ctx.tracing().startRequest(head.headers(), head.method().name(), head.uri(),
+                head.headers().get(HttpHeaderNames.HOST, ""), down.protocol().equals("HTTP/2") ? "2" : "1.1");
     }
 
     // ---- downstream events -------------------------------------------------------------------
@@ -267,6 +272,7 @@ final class Exchange implements AttemptListener {
                 record.service().protocol().isHttp2());
         attempt = a;
         attemptReady = false;
+        trace.attemptStarted(record.attempts, endpoint.address(), f.cluster(), a.isHttp2() ? "2" : "1.1");
         Duration perTry = f.timeouts().perTry();
         if (perTry.isZero() && f.retry() != null) {
             perTry = f.retry().perTryTimeout();
@@ -293,7 +299,9 @@ final class Exchange implements AttemptListener {
             pendingPermit = null;
         }
         HttpRequest h = upstreamHead;
-        a.write(new DefaultHttpRequest(h.protocolVersion(), h.method(), h.uri(), h.headers().copy()), false);
+        HttpHeaders headers = h.headers().copy();
+        trace.inject(headers);
+        a.write(new DefaultHttpRequest(h.protocolVersion(), h.method(), h.uri(), headers), false);
         a.flush();
         pumpBody();
     }
@@ -467,6 +475,7 @@ final class Exchange implements AttemptListener {
         }
         cancel(tryTimer);
         attempt = null;
+        trace.attemptEnded(outcome);
         if (reusable) {
             a.release(System.nanoTime());
         } else {
@@ -589,6 +598,7 @@ final class Exchange implements AttemptListener {
         boolean bodyDone = requestDone();
         body.release();
         var r = record.build(startMillis, System.nanoTime() - startNanos);
+        trace.finish(r);
         ctx.metrics().record(r);
         ctx.accessLog().log(r);
         if (!"upgraded".equals(record.detail)) {

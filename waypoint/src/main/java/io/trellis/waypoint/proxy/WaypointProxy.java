@@ -15,6 +15,8 @@ import io.trellis.proxy.core.transport.Transport;
 import io.trellis.waypoint.cluster.ClusterState;
 import io.trellis.waypoint.telemetry.AccessLog;
 import io.trellis.waypoint.telemetry.RequestMetrics;
+import io.trellis.waypoint.telemetry.Tracing;
+import io.trellis.waypoint.telemetry.TracingSettings;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -42,22 +44,25 @@ public final class WaypointProxy implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final RandomGenerator sharedRandom = RandomGenerator.of("L64X128MixRandom");
     private final ScheduledFuture<?> outlierTicker;
+    private final Tracing tracing;
     private volatile ConfigSnapshot snapshot;
 
     private WaypointProxy(ProxySettings settings, WorkloadCertificate certificate, EventLoopGroup group,
             Transport transport, MeterRegistry registry, InetSocketAddress listen, LongSupplier nanoTime,
-            AccessLog accessLog) {
+            AccessLog accessLog, Tracing tracing) {
         if (!certificate.id().equals(settings.identity())) {
             throw new IllegalArgumentException("the waypoint certificate is for " + certificate.id()
                     + " but the settings name identity " + settings.identity());
         }
         this.settings = settings;
         this.nanoTime = nanoTime;
+        this.tracing = tracing;
         this.snapshot = ConfigSnapshot.build(WaypointConfig.empty(), null, nanoTime, sharedRandom);
         SslContext clientTls = TlsContexts.client(certificate, Clock.systemUTC());
         this.pool = HboneClientPool.create(HbonePoolConfig.defaults(),
                 source -> source.equals(settings.identity()) ? clientTls : null, group, transport, registry);
-        ProxyContext ctx = new ProxyContext(settings, pool, () -> snapshot, new RequestMetrics(registry), accessLog);
+        ProxyContext ctx = new ProxyContext(settings, pool, () -> snapshot, new RequestMetrics(registry), accessLog,
+                tracing);
         this.server = HboneServer.create(HboneServerConfig.defaults(),
                 ServerCertificates.single(TlsContexts.server(certificate, Clock.systemUTC())),
                 new WaypointHboneHandler(ctx), group, transport, registry);
@@ -68,7 +73,9 @@ public final class WaypointProxy implements AutoCloseable {
     }
 
     /**
-     * Starts a waypoint listening for HBONE on {@code listen} (port 0 picks one).
+     * Starts a waypoint listening for HBONE on {@code listen} (port 0 picks one), tracing as the
+     * environment says ({@link TracingSettings#fromEnvironment}: {@code TRELLIS_OTLP_ENDPOINT},
+     * {@code TRELLIS_TRACE_SAMPLING}; off when unset).
      *
      * @param certificate the waypoint's own workload certificate; its id must equal {@code settings.identity()}
      * @param group event loops of {@code transport}, shared by the listener and the upstream pool
@@ -76,7 +83,7 @@ public final class WaypointProxy implements AutoCloseable {
     public static WaypointProxy start(ProxySettings settings, WorkloadCertificate certificate, EventLoopGroup group,
             Transport transport, MeterRegistry registry, InetSocketAddress listen) {
         return new WaypointProxy(settings, certificate, group, transport, registry, listen, System::nanoTime,
-                AccessLog.toLogger());
+                AccessLog.toLogger(), Tracing.create(TracingSettings.fromEnvironment(System.getenv())));
     }
 
     /**
@@ -86,7 +93,17 @@ public final class WaypointProxy implements AutoCloseable {
     public static WaypointProxy start(ProxySettings settings, WorkloadCertificate certificate, EventLoopGroup group,
             Transport transport, MeterRegistry registry, InetSocketAddress listen, LongSupplier nanoTime,
             AccessLog accessLog) {
-        return new WaypointProxy(settings, certificate, group, transport, registry, listen, nanoTime, accessLog);
+        return new WaypointProxy(settings, certificate, group, transport, registry, listen, nanoTime, accessLog,
+                Tracing.disabled());
+    }
+
+    /** As {@link #start(ProxySettings, WorkloadCertificate, EventLoopGroup, Transport, MeterRegistry,
+     * InetSocketAddress, LongSupplier, AccessLog)} with {@code tracing}, which the waypoint closes (flushes) on close. */
+    public static WaypointProxy start(ProxySettings settings, WorkloadCertificate certificate, EventLoopGroup group,
+            Transport transport, MeterRegistry registry, InetSocketAddress listen, LongSupplier nanoTime,
+            AccessLog accessLog, Tracing tracing) {
+        return new WaypointProxy(settings, certificate, group, transport, registry, listen, nanoTime, accessLog,
+                tracing);
     }
 
     /**
@@ -132,5 +149,6 @@ public final class WaypointProxy implements AutoCloseable {
         outlierTicker.cancel(false);
         server.close();
         pool.close();
+        tracing.close();
     }
 }

@@ -48,7 +48,7 @@ class Http1RequestFuzzTest {
         ConfigSnapshot empty = ConfigSnapshot.build(WaypointConfig.empty(), null, System::nanoTime,
                 RandomGenerator.of("L64X128MixRandom"));
         context = new ProxyContext(ProxySettings.defaults(WAYPOINT), pool, () -> empty, new RequestMetrics(registry),
-                new AccessLog(line -> { }));
+                new AccessLog(line -> { }), io.trellis.waypoint.telemetry.Tracing.disabled());
     }
 
     @AfterAll

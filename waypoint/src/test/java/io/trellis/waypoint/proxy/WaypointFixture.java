@@ -31,6 +31,7 @@ import io.trellis.proxy.core.transport.Transport;
 import io.trellis.proxy.core.transport.Transports;
 import io.trellis.waypoint.authz.AuthorizationPolicy;
 import io.trellis.waypoint.telemetry.AccessLog;
+import io.trellis.waypoint.telemetry.Tracing;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -79,6 +80,14 @@ final class WaypointFixture implements AutoCloseable {
     }
 
     WaypointFixture(int retryBuffer) {
+        this(retryBuffer, Tracing.disabled());
+    }
+
+    WaypointFixture(Tracing tracing) {
+        this(64 * 1024, tracing);
+    }
+
+    WaypointFixture(int retryBuffer, Tracing tracing) {
         WorkloadCertificate backendCert = ca.issue(BACKEND, Duration.ofHours(1));
         TcpConnector connector = new TcpConnector(transport, Duration.ofSeconds(2));
         HboneHandler connectUpstream = request -> {
@@ -92,7 +101,7 @@ final class WaypointFixture implements AutoCloseable {
         ProxySettings settings = ProxySettings.defaults(WAYPOINT).withHbonePort(nodeProxyAddress.getPort())
                 .withMaxRetryBufferBytes(retryBuffer);
         waypoint = WaypointProxy.start(settings, ca.issue(WAYPOINT, Duration.ofHours(1)), group, transport, registry,
-                new InetSocketAddress("127.0.0.1", 0), nanos::get, new AccessLog(accessLog::add));
+                new InetSocketAddress("127.0.0.1", 0), nanos::get, new AccessLog(accessLog::add), tracing);
         SslContext clientTls = TlsContexts.client(ca.issue(CLIENT, Duration.ofHours(1)), Clock.systemUTC());
         clientPool = HboneClientPool.create(HbonePoolConfig.defaults(), id -> id.equals(CLIENT) ? clientTls : null,
                 group, transport, registry);
