@@ -99,13 +99,15 @@ public final class MeshWaypoint implements AutoCloseable {
                     + " (see the event=... log lines for the CA's answer)");
         }
         LOG.info("event=waypoint_certificate identity={} not_after={}", id, certificate.notAfter());
-        // The data path's TLS contexts are built once from this certificate; renewals are logged until the
-        // data path takes rotating certificates (then they are handed over here).
-        renewer.addListener(c -> LOG.info("event=waypoint_certificate_renewed identity={} not_after={}"
-                + " applied=false reason=\"data path TLS contexts are fixed at start\"", id, c.notAfter()));
         ProxySettings settings = ProxySettings.defaults(id).withHbonePort(options.hbonePort())
                 .withMaxRetryBufferBytes(options.retryBufferBytes());
         WaypointProxy proxy = WaypointProxy.start(settings, certificate, group, transport, registry, options.listen());
+        // Renewed certificates go to new connections in both directions.
+        renewer.addListener(c -> {
+            if (c != certificate) {
+                proxy.rotate(c);
+            }
+        });
         WaypointXdsClient xds = new WaypointXdsClient(controller,
                 WaypointXdsClient.nodeId(options.namespace(), options.gateway()), proxy::apply, control,
                 RandomGenerator.of("L64X128MixRandom"), XdsBackoff.defaults());
@@ -121,6 +123,20 @@ public final class MeshWaypoint implements AutoCloseable {
     /** The data path. */
     public WaypointProxy proxy() {
         return proxy;
+    }
+
+    /** Renews the certificate now (as its renewal time would); the data path gets it for new connections. */
+    public void renewCertificateNow() {
+        renewer.renewNow();
+    }
+
+    /** The certificate in force. */
+    public WorkloadCertificate certificate() {
+        WorkloadCertificate c = renewer.current();
+        if (c == null) {
+            throw new IllegalStateException("no certificate yet");
+        }
+        return c;
     }
 
     /** The xDS client (status: connected, last NACK). */

@@ -46,6 +46,9 @@ public final class WaypointProxy implements AutoCloseable {
     private final ScheduledFuture<?> outlierTicker;
     private final Tracing tracing;
     private volatile ConfigSnapshot snapshot;
+    // Read per new connection (HBONE server handshake, upstream pool connect); swapped by rotate().
+    private volatile SslContext serverTls;
+    private volatile SslContext clientTls;
 
     private WaypointProxy(ProxySettings settings, WorkloadCertificate certificate, EventLoopGroup group,
             Transport transport, MeterRegistry registry, InetSocketAddress listen, LongSupplier nanoTime,
@@ -58,13 +61,14 @@ public final class WaypointProxy implements AutoCloseable {
         this.nanoTime = nanoTime;
         this.tracing = tracing;
         this.snapshot = ConfigSnapshot.build(WaypointConfig.empty(), null, nanoTime, sharedRandom);
-        SslContext clientTls = TlsContexts.client(certificate, Clock.systemUTC());
+        this.clientTls = TlsContexts.client(certificate, Clock.systemUTC());
+        this.serverTls = TlsContexts.server(certificate, Clock.systemUTC());
         this.pool = HboneClientPool.create(HbonePoolConfig.defaults(),
                 source -> source.equals(settings.identity()) ? clientTls : null, group, transport, registry);
         ProxyContext ctx = new ProxyContext(settings, pool, () -> snapshot, new RequestMetrics(registry), accessLog,
                 tracing);
         this.server = HboneServer.create(HboneServerConfig.defaults(),
-                ServerCertificates.single(TlsContexts.server(certificate, Clock.systemUTC())),
+                (ServerCertificates) local -> serverTls,
                 new WaypointHboneHandler(ctx), group, transport, registry);
         this.address = server.bind(listen).join();
         // Outlier detection un-ejects on its interval; one ticker for all clusters, off the request path.
@@ -115,6 +119,25 @@ public final class WaypointProxy implements AutoCloseable {
         snapshot = next;
         LOG.info("event=waypoint_config_applied services={} clusters={} route_tables={}", config.services().size(),
                 config.clusters().size(), config.routeTables().size());
+    }
+
+    /**
+     * Presents {@code certificate} from now on: new HBONE connections, accepted and opened upstream, use it;
+     * established ones keep the certificate they were made with (still valid: renewal happens at half life).
+     *
+     * @throws IllegalArgumentException if it is for another identity than this waypoint's
+     */
+    public void rotate(WorkloadCertificate certificate) {
+        if (!certificate.id().equals(settings.identity())) {
+            throw new IllegalArgumentException("a rotated certificate must be for " + settings.identity() + ", got "
+                    + certificate.id());
+        }
+        SslContext server = TlsContexts.server(certificate, Clock.systemUTC());
+        SslContext client = TlsContexts.client(certificate, Clock.systemUTC());
+        serverTls = server;
+        clientTls = client;
+        LOG.info("event=waypoint_certificate_rotated identity={} not_after={}", certificate.id(),
+                certificate.notAfter());
     }
 
     /** The configuration in force. */

@@ -91,6 +91,7 @@ class MeshWaypointEndToEndTest {
     private MeshWaypoint waypoint;
     private HboneClientPool nodeProxy;
     private Channel entry;
+    private WorkloadCertificate clientCert;
 
     @BeforeEach
     void start() throws Exception {
@@ -124,7 +125,7 @@ class MeshWaypointEndToEndTest {
         ControllerCa nodeCa = new ControllerCa(channel, () -> NODE_TOKEN, Duration.ofHours(1), Duration.ofSeconds(20),
                 Clock.systemUTC());
         WorkloadCertificate podCert = nodeCa.fetch(WORKLOAD).get(60, TimeUnit.SECONDS);
-        WorkloadCertificate clientCert = nodeCa.fetch(CLIENT).get(60, TimeUnit.SECONDS);
+        clientCert = nodeCa.fetch(CLIENT).get(60, TimeUnit.SECONDS);
         pod(POD_V1, httpPort, hbonePort, "v1", podCert);
         pod(POD_V2, httpPort, hbonePort, "v2", podCert);
 
@@ -199,6 +200,24 @@ class MeshWaypointEndToEndTest {
         Await.until("DENY policy in force", WAIT, () -> !waypoint.proxy().config().policies().isEmpty());
         assertThat(get("/admin/users").status()).isEqualTo(403);
         assertThat(get("/reviews/1").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aRenewedCertificateIsPresentedOnNewConnections() throws Exception {
+        WorkloadCertificate first = waypoint.certificate();
+
+        waypoint.renewCertificateNow();
+        WorkloadCertificate renewed = Await.value("renewed certificate", WAIT, waypoint::certificate,
+                c -> !c.leaf().getSerialNumber().equals(first.leaf().getSerialNumber()));
+        assertThat(renewed.id()).isEqualTo(first.id());
+
+        // A new node-proxy connection handshakes with the rotated server certificate and is routed as before;
+        // upstream the waypoint opens new connections with it as source identity.
+        nodeProxy.close();
+        SslContext clientTls = TlsContexts.client(clientCert, Clock.systemUTC());
+        nodeProxy = HboneClientPool.create(HbonePoolConfig.defaults(), id -> id.equals(CLIENT) ? clientTls : null,
+                group, transport, registry);
+        assertThat(get("/reviews/after-rotation").status()).isEqualTo(200);
     }
 
     record Response(int status, String body) {}
