@@ -93,6 +93,12 @@ public final class WaypointMain implements Callable<Integer> {
     @Option(names = "--trust-domain", defaultValue = "cluster.local", description = "Controller mode: the mesh trust domain (default ${DEFAULT-VALUE}).")
     String trustDomain = "cluster.local";
 
+    @Option(names = "--admin", defaultValue = "127.0.0.1:15000", description = "Controller mode: admin (/config_dump, /certs, /logging, /quitquitquit) (default ${DEFAULT-VALUE}).")
+    String admin = "127.0.0.1:15000";
+
+    @Option(names = "--readiness", defaultValue = "0.0.0.0:15021", description = "Controller mode: /healthz/ready (default ${DEFAULT-VALUE}); --stats then serves only /stats/prometheus.")
+    String readiness = "0.0.0.0:15021";
+
     @Override
     public Integer call() throws Exception {
         if (controller != null) {
@@ -167,16 +173,14 @@ public final class WaypointMain implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         try (MeshWaypoint waypoint = MeshWaypoint.start(options, channel, () -> readToken(tokenFile), group, transport,
                 registry, Duration.ofMinutes(2))) {
-            HttpServer statsServer = HttpServer.create(address(stats), 16);
-            statsServer.createContext("/stats/prometheus", ex -> send(ex, 200, registry.scrape()));
-            statsServer.createContext("/healthz/ready", ex -> send(ex, waypoint.ready() ? 200 : 503,
-                    waypoint.ready() ? "ready\n" : "not ready: no complete config from the controller yet\n"));
-            statsServer.start();
-            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stopped::countDown));
-            LOG.info("event=waypoint_ready mode=controller hbone={} stats={} controller={} identity={}",
-                    waypoint.proxy().address(), stats, controllerAddress, options.identity());
-            stopped.await();
-            statsServer.stop(0);
+            try (MeshWaypointAdmin ignored = MeshWaypointAdmin.start(waypoint, registry, address(admin),
+                    address(stats), address(readiness), stopped::countDown)) {
+                Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stopped::countDown));
+                LOG.info("event=waypoint_ready mode=controller hbone={} admin={} stats={} readiness={} controller={}"
+                        + " identity={}", waypoint.proxy().address(), admin, stats, readiness, controllerAddress,
+                        options.identity());
+                stopped.await();
+            }
         } finally {
             channel.shutdownNow();
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS);

@@ -34,6 +34,11 @@ import io.trellis.proxy.core.transport.Transport;
 import io.trellis.proxy.core.transport.Transports;
 import io.trellis.testkit.Await;
 import io.trellis.waypoint.MeshWaypoint;
+import io.trellis.waypoint.MeshWaypointAdmin;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.trellis.waypoint.identity.ControllerCa;
 import java.io.IOException;
 import java.io.InputStream;
@@ -200,6 +205,24 @@ class MeshWaypointEndToEndTest {
         Await.until("DENY policy in force", WAIT, () -> !waypoint.proxy().config().policies().isEmpty());
         assertThat(get("/admin/users").status()).isEqualTo(403);
         assertThat(get("/reviews/1").status()).isEqualTo(200);
+
+        try (MeshWaypointAdmin admin = MeshWaypointAdmin.start(waypoint, registry, new InetSocketAddress("127.0.0.1", 0),
+                new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), () -> { })) {
+            assertThat(http(admin.readinessPort(), "/healthz/ready")).startsWith("200 ready");
+            assertThat(http(admin.adminPort(), "/config_dump")).contains("\"connected\" : true")
+                    .contains("reviews.demo.svc.cluster.local").contains("demo/no-admin DENY")
+                    .contains("spiffe://cluster.local/ns/demo/sa/reviews");
+            assertThat(http(admin.adminPort(), "/certs")).contains("spiffe://cluster.local/ns/demo/sa/reviews-waypoint");
+            assertThat(http(admin.metricsPort(), "/stats/prometheus")).contains("istio_requests_total");
+        }
+    }
+
+    private static String http(int port, String path) throws Exception {
+        try (HttpClient c = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() + " " + r.body();
+        }
     }
 
     @Test
