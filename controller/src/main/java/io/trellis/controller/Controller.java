@@ -33,6 +33,9 @@ import io.trellis.controller.xds.ProxyStatusServiceImpl;
 import io.trellis.controller.xds.PushPipeline;
 import io.trellis.controller.xds.TaskScheduler;
 import io.trellis.controller.xds.WorkloadXdsServer;
+import io.trellis.controller.waypoint.WaypointDeployer;
+import io.trellis.controller.waypoint.WaypointLeader;
+import io.trellis.controller.waypoint.WaypointSettings;
 import io.trellis.identity.CaDirectory;
 import io.trellis.identity.CertificateAuthority;
 import io.trellis.identity.SpiffeId;
@@ -79,9 +82,23 @@ public final class Controller implements AutoCloseable {
     private @Nullable EnvoyXdsServer envoy;
     private @Nullable EnvoyStreamTracker envoyStreams;
     private io.fabric8.kubernetes.client.@Nullable KubernetesClient kube;
+    private final @Nullable WaypointSettings waypointSettings;
+    private final ScheduledExecutorService waypointExecutor = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("waypoints").factory());
+    private final java.util.concurrent.ExecutorService leaderExecutor = Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("leader-election").factory());
+    private @Nullable WaypointLeader waypointLeader;
 
     public Controller(ControllerSettings settings) {
+        this(settings, null);
+    }
+
+    /**
+     * @param waypoints in Kubernetes mode, run waypoints from Gateways (under a Lease); null: don't
+     */
+    public Controller(ControllerSettings settings, @Nullable WaypointSettings waypoints) {
         this.settings = settings;
+        this.waypointSettings = waypoints;
         this.model = new AtomicReference<>(MeshModel.empty(settings.mesh()));
     }
 
@@ -138,6 +155,12 @@ public final class Controller implements AutoCloseable {
         ConfigSource s = configSource();
         source = s;
         s.start(p);
+        if (kube != null && waypointSettings != null) {
+            WaypointLeader leader = new WaypointLeader(kube, waypointSettings, new WaypointDeployer(kube,
+                    waypointSettings, settings.mesh(), waypointExecutor), leaderExecutor);
+            waypointLeader = leader;
+            leader.start();
+        }
 
         monitoring = new MonitoringServer(new InetSocketAddress(settings.listenAddress(), settings.monitoringPort()),
                 registry, this::ready, this::proxyStatusText);
@@ -203,6 +226,11 @@ public final class Controller implements AutoCloseable {
         return xds != null && xds.current().generation() > 0;
     }
 
+    /** The current mesh model (for tests and status). */
+    public MeshModel model() {
+        return model.get();
+    }
+
     /** Workloads in the current model (for tests and status). */
     public int workloadCount() {
         return model.get().workloads().size();
@@ -244,6 +272,11 @@ public final class Controller implements AutoCloseable {
         if (monitoring != null) {
             monitoring.close();
         }
+        if (waypointLeader != null) {
+            waypointLeader.close();
+        }
+        waypointExecutor.shutdownNow();
+        leaderExecutor.shutdownNow();
         if (source != null) {
             source.close();
         }

@@ -12,6 +12,8 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import io.trellis.controller.waypoint.WaypointSettings;
+import org.jspecify.annotations.Nullable;
 
 /** {@code trellis controller}: runs the control plane on a directory of Kubernetes-style YAML. */
 @Command(name = "trellis controller", mixinStandardHelpOptions = true,
@@ -65,6 +67,39 @@ public final class ControllerMain implements Callable<Integer> {
     @Option(names = "--rescan-interval", defaultValue = "PT5S", description = "Fallback rescan of the config directory (default ${DEFAULT-VALUE}).")
     Duration rescanInterval = Duration.ofSeconds(5);
 
+    @Option(names = "--waypoint-image", defaultValue = WaypointSettings.DEFAULT_IMAGE,
+            description = "Kubernetes mode: image of the waypoint Deployments made from Gateways (default ${DEFAULT-VALUE}).")
+    String waypointImage = WaypointSettings.DEFAULT_IMAGE;
+
+    @Option(names = "--waypoint-controller-address", paramLabel = "HOST:PORT",
+            description = "Kubernetes mode: where waypoints reach this controller's TLS port "
+                    + "(default trellis-controller.<root namespace>.svc:<xds TLS port>).")
+    @Nullable String waypointControllerAddress;
+
+    @Option(names = "--manage-waypoints", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Kubernetes mode: create waypoint Deployments and Services from Gateways of class "
+                    + "trellis-waypoint, as the holder of the Lease <root namespace>/trellis-waypoints (default ${DEFAULT-VALUE}).")
+    boolean manageWaypoints = true;
+
+    @Option(names = "--lease-duration", defaultValue = "PT15S",
+            description = "Kubernetes mode: leader-election lease for waypoint management (default ${DEFAULT-VALUE}).")
+    Duration leaseDuration = Duration.ofSeconds(15);
+
+    /** Waypoint management settings, or null when off (local mode, or --no-manage-waypoints). */
+    @Nullable WaypointSettings waypointSettings() {
+        if (!kubernetes || !manageWaypoints) {
+            return null;
+        }
+        String holder = System.getenv().getOrDefault("POD_NAME", System.getenv().getOrDefault("HOSTNAME", ""));
+        if (holder.isBlank()) {
+            holder = "trellis-controller-" + ProcessHandle.current().pid();
+        }
+        String address = waypointControllerAddress != null ? waypointControllerAddress
+                : "trellis-controller." + rootNamespace + ".svc:" + xdsTlsPort;
+        return new WaypointSettings(waypointImage, address, rootNamespace, "trellis-waypoints", holder,
+                leaseDuration);
+    }
+
     ControllerSettings settings() {
         return new ControllerSettings(configDir, kubernetes, new MeshSettings(trustDomain, clusterDomain, rootNamespace),
                 listenAddress, xdsPort, xdsTlsPort, monitoringPort, caDir, tokensFile, debounceQuiet, debounceMax,
@@ -77,7 +112,13 @@ public final class ControllerMain implements Callable<Integer> {
             System.err.println("trellis controller: pass exactly one of --config-dir DIR (local mode) or --kubernetes");
             return 2;
         }
-        Controller controller = new Controller(settings());
+        Controller controller;
+        try {
+            controller = new Controller(settings(), waypointSettings());
+        } catch (IllegalArgumentException e) {
+            System.err.println("trellis controller: " + e.getMessage());
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         try {
             controller.start();

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.trellis.controller.waypoint.WaypointSettings;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -47,7 +50,8 @@ class KubernetesModeTest {
         System.setProperty("kubernetes.auth.tryServiceAccount", "false");
         controller = new Controller(new ControllerSettings(null, true, MeshSettings.defaults(), "127.0.0.1", 0, 0, 0,
                 null, null, Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(24),
-                Duration.ofSeconds(1)));
+                Duration.ofSeconds(1)), new WaypointSettings("example/waypoint:test", "controller:15012",
+                "trellis-system", "trellis-waypoints", "test-replica", Duration.ofSeconds(2)));
         controller.start();
     }
 
@@ -83,5 +87,37 @@ class KubernetesModeTest {
             });
         }
         assertThat(controller.workloadCount()).isEqualTo(2);
+    }
+
+    /**
+     * The loop a waypoint goes through: a Gateway of class trellis-waypoint becomes a Deployment and Service; the
+     * Service's cluster IP becomes the Gateway's status address; the model reads that as the waypoint's address.
+     */
+    @Test
+    void gatewayBecomesARunningWaypointInTheModel() {
+        CustomResourceDefinitionContext gatewayKind = KubernetesKinds.ALL.stream()
+                .filter(k -> k.getKind().equals("Gateway")).findFirst().orElseThrow();
+        client.genericKubernetesResources(gatewayKind).inNamespace("demo").resource(client
+                .getKubernetesSerialization().unmarshal("""
+                        apiVersion: gateway.networking.k8s.io/v1
+                        kind: Gateway
+                        metadata: {name: wp, namespace: demo}
+                        spec:
+                          gatewayClassName: trellis-waypoint
+                          listeners: [{name: mesh, port: 15008, protocol: HBONE}]
+                        """, GenericKubernetesResource.class)).create();
+        Await.until("waypoint Deployment and Service", Duration.ofSeconds(60), () ->
+                client.apps().deployments().inNamespace("demo").withName("wp").get() != null
+                        && client.services().inNamespace("demo").withName("wp").get() != null);
+        // the mock API server does not allocate cluster IPs: do what the real one does
+        client.services().inNamespace("demo").withName("wp").edit(svc -> {
+            svc.getSpec().setClusterIP("10.96.7.7");
+            return svc;
+        });
+        Await.until("the waypoint in the model with the Service address", Duration.ofSeconds(60), () ->
+                controller.model().waypoints().containsKey("demo/wp"));
+        assertThat(controller.model().waypoints().get("demo/wp").address().getHostAddress()).isEqualTo("10.96.7.7");
+        assertThat(controller.model().waypoints().get("demo/wp").identity())
+                .isEqualTo("spiffe://cluster.local/ns/demo/sa/wp");
     }
 }
