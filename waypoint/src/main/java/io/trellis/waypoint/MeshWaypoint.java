@@ -7,7 +7,7 @@ import io.trellis.identity.CertificateRenewer;
 import io.trellis.identity.SpiffeId;
 import io.trellis.identity.WorkloadCertificate;
 import io.trellis.proxy.core.transport.Transport;
-import io.trellis.waypoint.identity.ControllerCa;
+import io.trellis.proxy.core.ca.ControllerCaClient;
 import io.trellis.waypoint.proxy.ProxySettings;
 import io.trellis.waypoint.proxy.WaypointProxy;
 import io.trellis.waypoint.xds.WaypointXdsClient;
@@ -80,7 +80,7 @@ public final class MeshWaypoint implements AutoCloseable {
         SpiffeId id = options.identity();
         ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("waypoint-control").factory());
-        ControllerCa ca = new ControllerCa(controller, token, options.certificateTtl(), Duration.ofSeconds(10),
+        ControllerCaClient ca = new ControllerCaClient(controller, token, options.certificateTtl(), Duration.ofSeconds(10),
                 Clock.systemUTC());
         CertificateRenewer renewer = new CertificateRenewer(id, () -> ca.fetch(id), control, Clock.systemUTC(),
                 RandomGenerator.of("L64X128MixRandom"));

@@ -1,48 +1,23 @@
 package io.trellis.node.identity;
 
-import com.google.protobuf.ByteString;
 import io.grpc.Channel;
-import io.grpc.Metadata;
-import io.grpc.Status;
-import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
-import io.trellis.api.ca.v1.CertificateServiceGrpc;
-import io.trellis.api.ca.v1.CreateCertificateRequest;
-import io.trellis.api.ca.v1.CreateCertificateResponse;
-import io.trellis.identity.Csrs;
-import io.trellis.identity.IdentityException;
-import io.trellis.identity.KeyPairs;
-import io.trellis.identity.PemFiles;
 import io.trellis.identity.SpiffeId;
-import io.trellis.identity.SvidVerifier;
-import io.trellis.identity.TrustBundle;
 import io.trellis.identity.WorkloadCertificate;
-import java.security.KeyPair;
-import java.security.cert.X509Certificate;
+import io.trellis.proxy.core.ca.ControllerCaClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
- * The controller's CA ({@code trellis.ca.v1.CertificateService/CreateCertificate}) as a {@link CaClient}: a fresh
- * P-256 key per certificate, the node's bootstrap token as {@code authorization: Bearer <token>}, and the answer
- * verified (chain to the returned roots, URI SAN, our own key) before it is used.
+ * The controller's CA ({@code trellis.ca.v1.CertificateService/CreateCertificate}) as a {@link CaClient}: proxy-core's
+ * {@link ControllerCaClient} (fresh P-256 key, the node's bootstrap token, the answer verified) with its failures
+ * reported as {@link CertificateUnavailableException}.
  */
 public final class GrpcCaClient implements CaClient {
 
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
-            Metadata.ASCII_STRING_MARSHALLER);
-
-    private final Channel channel;
-    private final Supplier<String> bootstrapToken;
-    private final Duration ttl;
-    private final Duration deadline;
-    private final Clock clock;
+    private final ControllerCaClient client;
 
     /**
      * @param bootstrapToken read per request, so a rotated token file takes effect without a restart
@@ -51,86 +26,21 @@ public final class GrpcCaClient implements CaClient {
      */
     public GrpcCaClient(Channel channel, Supplier<String> bootstrapToken, Duration ttl, Duration deadline,
                         Clock clock) {
-        this.channel = channel;
-        this.bootstrapToken = bootstrapToken;
-        this.ttl = ttl;
-        this.deadline = deadline;
-        this.clock = clock;
+        this.client = new ControllerCaClient(channel, bootstrapToken, ttl, deadline, clock);
     }
 
     @Override
     public CompletableFuture<WorkloadCertificate> fetch(SpiffeId id) {
         CompletableFuture<WorkloadCertificate> result = new CompletableFuture<>();
-        KeyPair keys = KeyPairs.ecP256();
-        Metadata md = new Metadata();
-        md.put(AUTHORIZATION, "Bearer " + bootstrapToken.get());
-        CreateCertificateRequest request = CreateCertificateRequest.newBuilder()
-                .setCsrDer(ByteString.copyFrom(Csrs.create(id, keys)))
-                .setRequestedIdentity(id.uri())
-                .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(ttl.toSeconds()))
-                .build();
-        CertificateServiceGrpc.newStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
-                .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-                .createCertificate(request, new StreamObserver<>() {
-                    @Override
-                    public void onNext(CreateCertificateResponse response) {
-                        try {
-                            result.complete(certificate(id, keys, response));
-                        } catch (CertificateUnavailableException e) {
-                            result.completeExceptionally(e);
-                        }
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        Status s = Status.fromThrowable(t);
-                        result.completeExceptionally(new CertificateUnavailableException("CA refused or failed "
-                                + "to issue " + id + ": " + s.getCode() + (s.getDescription() == null ? ""
-                                : " (" + s.getDescription() + ")") + hint(s.getCode()), null));
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        result.completeExceptionally(new CertificateUnavailableException(
-                                "CA answered without a certificate for " + id, null));
-                    }
-                });
+        client.fetch(id).whenComplete((certificate, failure) -> {
+            if (failure == null) {
+                result.complete(certificate);
+            } else {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                result.completeExceptionally(new CertificateUnavailableException(cause.getMessage(), cause));
+            }
+        });
         return result;
-    }
-
-    private static String hint(Status.Code code) {
-        return switch (code) {
-            case UNAVAILABLE, DEADLINE_EXCEEDED -> ": is the controller reachable? the current certificate stays";
-            case UNAUTHENTICATED -> ": check the node's bootstrap token";
-            case PERMISSION_DENIED -> ": the controller sees no pod of this service account on this node";
-            default -> "";
-        };
-    }
-
-    private WorkloadCertificate certificate(SpiffeId id, KeyPair keys, CreateCertificateResponse r) {
-        try {
-            List<X509Certificate> chain = new ArrayList<>();
-            for (String pem : r.getCertChainList()) {
-                chain.addAll(PemFiles.parseCertificates(pem, "cert_chain"));
-            }
-            List<X509Certificate> roots = new ArrayList<>();
-            for (String pem : r.getRootBundleList()) {
-                roots.addAll(PemFiles.parseCertificates(pem, "root_bundle"));
-            }
-            if (chain.isEmpty() || roots.isEmpty()) {
-                throw new CertificateUnavailableException("CA answer for " + id + " lacks "
-                        + (chain.isEmpty() ? "cert_chain" : "root_bundle"), null);
-            }
-            if (!Arrays.equals(chain.getFirst().getPublicKey().getEncoded(), keys.getPublic().getEncoded())) {
-                throw new CertificateUnavailableException("CA certified another key than the one sent for " + id,
-                        null);
-            }
-            TrustBundle bundle = new TrustBundle(r.getTrustDomain(), roots);
-            new SvidVerifier(bundle, clock).verify(chain, id);
-            return new WorkloadCertificate(id, keys.getPrivate(), chain, bundle);
-        } catch (IdentityException | IllegalArgumentException e) {
-            throw new CertificateUnavailableException("CA answer for " + id + " is unusable: " + e.getMessage(), e);
-        }
     }
 }

@@ -39,7 +39,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import io.trellis.waypoint.identity.ControllerCa;
+import io.trellis.proxy.core.ca.ControllerCaClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -127,7 +127,7 @@ class MeshWaypointEndToEndTest {
         channel = NettyChannelBuilder.forAddress("127.0.0.1", xdsPort).usePlaintext().build();
 
         // The pods' node-proxy: certificates from the same CA with the node's token.
-        ControllerCa nodeCa = new ControllerCa(channel, () -> NODE_TOKEN, Duration.ofHours(1), Duration.ofSeconds(20),
+        ControllerCaClient nodeCa = new ControllerCaClient(channel, () -> NODE_TOKEN, Duration.ofHours(1), Duration.ofSeconds(20),
                 Clock.systemUTC());
         WorkloadCertificate podCert = nodeCa.fetch(WORKLOAD).get(60, TimeUnit.SECONDS);
         clientCert = nodeCa.fetch(CLIENT).get(60, TimeUnit.SECONDS);
