@@ -1,4 +1,4 @@
-package io.trellis.node.e2e;
+package io.trellis.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,16 +45,16 @@ class NodeProxyPairE2ETest {
 
     @BeforeAll
     static void startMesh() throws Exception {
-        MeshLab.assumeLabAvailable();
-        mesh = new MeshLab(Set.of(BASELINE_CLIENT));
-        www = Files.createDirectories(mesh.lab.runDir().resolve("www"));
+        LabTests.assumeLab();
+        mesh = LabTests.standardMesh(Set.of(BASELINE_CLIENT));
+        www = Files.createDirectories(mesh.lab().runDir().resolve("www"));
         Files.writeString(www.resolve("marker.txt"), MARKER + "\n", StandardCharsets.UTF_8);
         // Both endpoints of service b serve the marker: the VIP may pick either.
         for (String pod : List.of("b1", "b2")) {
-            mesh.lab.pod(pod).start("http-" + pod, List.of("python3", "-m", "http.server", String.valueOf(APP_PORT),
+            mesh.lab().pod(pod).start("http-" + pod, List.of("python3", "-m", "http.server", String.valueOf(APP_PORT),
                     "--bind", "0.0.0.0", "--directory", www.toString()));
             // From inside the pod itself (loopback is never captured): the app is up.
-            Await.until("http server in " + pod, WAIT, () -> mesh.lab.pod(pod)
+            Await.until("http server in " + pod, WAIT, () -> mesh.lab().pod(pod)
                     .exec("curl", "-sf", "--max-time", "2", "http://127.0.0.1:" + APP_PORT + "/marker.txt").ok());
         }
     }
@@ -69,12 +69,12 @@ class NodeProxyPairE2ETest {
     @Test
     void podIpAndServiceVipThroughHboneWithOnlyTlsOnTheUnderlay() throws Exception {
         assertThat(MeshLab.onPath("tshark")).as("tshark is installed (apt-get install -y tshark)").isTrue();
-        String b1 = mesh.lab.pod("b1").ip();
+        String b1 = mesh.lab().pod("b1").ip();
         String vip = serviceVip("b");
-        double inboundBefore = sum(mesh.metrics("node2"), INBOUND_HBONE);
-        Path pcap = mesh.lab.runDir().resolve("underlay.pcap");
-        LabProcess capture = mesh.lab.start("tshark", mesh.lab.underlay(), List.of("tshark", "-i",
-                mesh.lab.underlayBridge(), "-f", "tcp", "-w", pcap.toString()));
+        double inboundBefore = sum(mesh.metrics("node2").exposition(), INBOUND_HBONE);
+        Path pcap = mesh.lab().runDir().resolve("underlay.pcap");
+        LabProcess capture = mesh.lab().start("tshark", mesh.lab().underlay(), List.of("tshark", "-i",
+                mesh.lab().underlayBridge(), "-f", "tcp", "-w", pcap.toString()));
         try {
             Await.until("tshark capturing", WAIT, () -> capture.log().contains("Capturing on"));
             List<Double> podIpTimes = new ArrayList<>();
@@ -92,7 +92,7 @@ class NodeProxyPairE2ETest {
         String asText = new String(raw, StandardCharsets.ISO_8859_1);
         assertThat(asText).as("the HTTP payload never crosses the underlay in clear").doesNotContain(MARKER)
                 .doesNotContain("GET /marker.txt");
-        CommandResult ports = mesh.lab.node("node1").exec("tshark", "-r", pcap.toString(), "-Y", "tcp.len > 0",
+        CommandResult ports = mesh.lab().node("node1").exec("tshark", "-r", pcap.toString(), "-Y", "tcp.len > 0",
                 "-T", "fields", "-e", "tcp.srcport", "-e", "tcp.dstport");
         assertThat(ports.ok()).as(ports.failureSummary()).isTrue();
         List<String> dataPorts = Arrays.stream(ports.stdout().split("\n")).filter(l -> !l.isBlank())
@@ -100,20 +100,20 @@ class NodeProxyPairE2ETest {
         // 15010 is the controller's xDS/CA stream from node2 (control plane, not data).
         assertThat(dataPorts).as("TCP payload on the underlay: only HBONE (and the controller stream)")
                 .contains("15008").isSubsetOf("15008", "15010");
-        CommandResult tls = mesh.lab.node("node1").exec("tshark", "-r", pcap.toString(), "-Y",
+        CommandResult tls = mesh.lab().node("node1").exec("tshark", "-r", pcap.toString(), "-Y",
                 "tcp.port == 15008 && tls.handshake.type == 1", "-T", "fields", "-e", "tls.handshake.extensions_alpn_str");
         assertThat(tls.stdout()).as("TLS ClientHello with ALPN h2 on 15008").contains("h2");
         // Segments that only continue a TLS record carry no tls layer of their own, so assert what
         // matters: application data travels in TLS records, and no HTTP is visible on 15008.
-        CommandResult appData = mesh.lab.node("node1").exec("tshark", "-r", pcap.toString(), "-Y",
+        CommandResult appData = mesh.lab().node("node1").exec("tshark", "-r", pcap.toString(), "-Y",
                 "tcp.port == 15008 && (tls.record.content_type == 23 || tls.record.opaque_type == 23)", "-T", "fields", "-e", "frame.number");
         assertThat(appData.stdout().strip()).as("TLS application data records on 15008").isNotEmpty();
-        CommandResult clear = mesh.lab.node("node1").exec("tshark", "-r", pcap.toString(), "-Y",
+        CommandResult clear = mesh.lab().node("node1").exec("tshark", "-r", pcap.toString(), "-Y",
                 "tcp.port == 15008 && (http || http2)", "-T", "fields", "-e", "frame.number");
         assertThat(clear.stdout().strip()).as("no HTTP or HTTP/2 in clear on 15008").isEmpty();
-        Await.until("node2 counted the inbound HBONE connections", WAIT, () -> sum(mesh.metrics("node2"),
+        Await.until("node2 counted the inbound HBONE connections", WAIT, () -> sum(mesh.metrics("node2").exposition(),
                 INBOUND_HBONE) >= inboundBefore + 10);
-        Await.until("node1 reported them as source over mutual TLS", WAIT, () -> mesh.metrics("node1").lines()
+        Await.until("node1 reported them as source over mutual TLS", WAIT, () -> mesh.metrics("node1").exposition().lines()
                 .anyMatch(l -> l.startsWith("istio_tcp_connections_opened_total") && l.contains("reporter=\"source\"")
                         && l.contains("connection_security_policy=\"mutual_tls\"")
                         && l.contains("destination_principal=\"spiffe://cluster.local/ns/default/sa/b\"")));
@@ -123,18 +123,18 @@ class NodeProxyPairE2ETest {
     void sameNodeTrafficIsTunnelledAuthorizedAndCountedToo() {
         // b1 -> b2, both on node2: the same HBONE path through the one node-proxy.
         String outboundSeries = "trellis_node_connections_total{path=\"outbound\",route=\"hbone\"}";
-        double outBefore = sum(mesh.metrics("node2"), outboundSeries);
-        double inBefore = sum(mesh.metrics("node2"), INBOUND_HBONE);
-        assertServed(mesh.curl("b1", "http://" + mesh.lab.pod("b2").ip() + ":" + APP_PORT + "/marker.txt"));
+        double outBefore = sum(mesh.metrics("node2").exposition(), outboundSeries);
+        double inBefore = sum(mesh.metrics("node2").exposition(), INBOUND_HBONE);
+        assertServed(mesh.curl("b1", "http://" + mesh.lab().pod("b2").ip() + ":" + APP_PORT + "/marker.txt"));
         Await.until("node2 counted both ends", WAIT, () -> {
-            String m = mesh.metrics("node2");
+            String m = mesh.metrics("node2").exposition();
             return sum(m, outboundSeries) >= outBefore + 1 && sum(m, INBOUND_HBONE) >= inBefore + 1;
         });
     }
 
     @Test
     void denyPolicyMakesTheConnectionFailAndIsCounted() throws Exception {
-        String b1 = mesh.lab.pod("b1").ip();
+        String b1 = mesh.lab().pod("b1").ip();
         String url = "http://" + b1 + ":" + APP_PORT + "/marker.txt";
         assertServed(mesh.curl("a1", url));
         mesh.writeConfig("deny-a.yaml", """
@@ -157,10 +157,10 @@ class NodeProxyPairE2ETest {
             Await.until("the DENY policy refuses a1 -> b1", WAIT, () -> !mesh.curl("a1", url).ok());
             CommandResult refused = mesh.curl("a1", url);
             assertThat(refused.stdout()).doesNotContain(MARKER);
-            Await.until("node2 counted the denial", WAIT, () -> mesh.metrics("node2").lines().anyMatch(l ->
+            Await.until("node2 counted the denial", WAIT, () -> mesh.metrics("node2").exposition().lines().anyMatch(l ->
                     l.startsWith("trellis_node_authz_denied_total") && l.contains("policy=\"default/deny-a\"")
                             && !l.endsWith(" 0.0")));
-            Await.until("node2 reported the denial with Istio's metric", WAIT, () -> mesh.metrics("node2").lines()
+            Await.until("node2 reported the denial with Istio's metric", WAIT, () -> mesh.metrics("node2").exposition().lines()
                     .anyMatch(l -> l.startsWith("istio_tcp_connections_closed_total")
                             && l.contains("reporter=\"destination\"") && l.contains("response_flags=\"DENY\"")
                             && l.contains("source_principal=\"spiffe://cluster.local/ns/default/sa/a\"")));
@@ -173,8 +173,8 @@ class NodeProxyPairE2ETest {
     @Test
     void addressOutsideTheMeshIsPassedThrough() throws Exception {
         // node2's underlay address: a namespace that is not enrolled, unknown to the mesh.
-        LabNode node2 = mesh.lab.node("node2");
-        mesh.lab.start("http-outside", node2.netns(), List.of("python3", "-m", "http.server", "18080",
+        LabNode node2 = mesh.lab().node("node2");
+        mesh.lab().start("http-outside", node2.netns(), List.of("python3", "-m", "http.server", "18080",
                 "--bind", node2.ip(), "--directory", www.toString()));
         String url = "http://" + node2.ip() + ":18080/marker.txt";
         Await.until("server outside the mesh", WAIT, () -> node2.exec("curl", "-sf", "--max-time", "2", url).ok());
@@ -183,7 +183,7 @@ class NodeProxyPairE2ETest {
             times.add(assertServed(mesh.curl("a1", url)));
         }
         LOG.info("event=e2e_latency path=passthrough curl_time_total_s={}", times);
-        Await.until("node1 counted the passthrough", WAIT, () -> mesh.metrics("node1").lines().anyMatch(l ->
+        Await.until("node1 counted the passthrough", WAIT, () -> mesh.metrics("node1").exposition().lines().anyMatch(l ->
                 l.startsWith("trellis_node_connections_total") && l.contains("route=\"passthrough\"")));
     }
 
@@ -195,12 +195,12 @@ class NodeProxyPairE2ETest {
      */
     @Test
     void latencyThroughThePairVersusDirect() throws Exception {
-        LabNode node2 = mesh.lab.node("node2");
-        mesh.lab.start("http-direct", node2.netns(), List.of("python3", "-m", "http.server", "18081",
+        LabNode node2 = mesh.lab().node("node2");
+        mesh.lab().start("http-direct", node2.netns(), List.of("python3", "-m", "http.server", "18081",
                 "--bind", node2.ip(), "--directory", www.toString()));
         String direct = "http://" + node2.ip() + ":18081/marker.txt";
         Await.until("baseline server", WAIT, () -> node2.exec("curl", "-sf", "--max-time", "2", direct).ok());
-        String meshed = "http://" + mesh.lab.pod("b1").ip() + ":" + APP_PORT + "/marker.txt";
+        String meshed = "http://" + mesh.lab().pod("b1").ip() + ":" + APP_PORT + "/marker.txt";
         assertServed(mesh.curl("a1", meshed)); // warm the HBONE connection and certificates
         double[] viaPair = times("a1", meshed, 200);
         double[] viaNothing = times(BASELINE_CLIENT, direct, 200);
@@ -217,7 +217,7 @@ class NodeProxyPairE2ETest {
         for (int i = 0; i < n; i++) {
             cmd.addAll(List.of("-o", "/dev/null", url)); // -o applies to one URL
         }
-        CommandResult r = mesh.lab.pod(pod).exec(cmd.toArray(String[]::new));
+        CommandResult r = mesh.lab().pod(pod).exec(cmd.toArray(String[]::new));
         assertThat(r.ok()).as(r.failureSummary()).isTrue();
         return Arrays.stream(r.stdout().split("\n")).filter(l -> !l.isBlank()).mapToDouble(Double::parseDouble)
                 .sorted().toArray();
@@ -243,7 +243,7 @@ class NodeProxyPairE2ETest {
     }
 
     private static String serviceVip(String name) {
-        for (LabService s : mesh.lab.services()) {
+        for (LabService s : mesh.lab().services()) {
             if (s.name().equals(name)) {
                 return s.clusterIp();
             }

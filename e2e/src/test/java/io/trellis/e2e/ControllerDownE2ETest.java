@@ -1,4 +1,4 @@
-package io.trellis.node.e2e;
+package io.trellis.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,18 +24,18 @@ class ControllerDownE2ETest {
 
     @Test
     void newConnectionsWorkWithTheControllerStopped() throws Exception {
-        MeshLab.assumeLabAvailable();
-        try (MeshLab mesh = new MeshLab()) {
-            Path www = Files.createDirectories(mesh.lab.runDir().resolve("www"));
+        LabTests.assumeLab();
+        try (MeshLab mesh = LabTests.standardMesh(Set.of())) {
+            Path www = Files.createDirectories(mesh.lab().runDir().resolve("www"));
             Files.writeString(www.resolve("ok.txt"), "ok\n", StandardCharsets.UTF_8);
             for (String pod : List.of("b1", "b2")) {
-                mesh.lab.pod(pod).start("http-" + pod, List.of("python3", "-m", "http.server", "8080", "--bind",
+                mesh.lab().pod(pod).start("http-" + pod, List.of("python3", "-m", "http.server", "8080", "--bind",
                         "0.0.0.0", "--directory", www.toString()));
-                Await.until("http server in " + pod, Duration.ofSeconds(30), () -> mesh.lab.pod(pod)
+                Await.until("http server in " + pod, Duration.ofSeconds(30), () -> mesh.lab().pod(pod)
                         .exec("curl", "-sf", "--max-time", "2", "http://127.0.0.1:8080/ok.txt").ok());
             }
-            String byIp = "http://" + mesh.lab.pod("b1").ip() + ":8080/ok.txt";
-            String vip = mesh.lab.services().stream().filter(s -> s.name().equals("b")).findFirst().orElseThrow()
+            String byIp = "http://" + mesh.lab().pod("b1").ip() + ":8080/ok.txt";
+            String vip = mesh.lab().services().stream().filter(s -> s.name().equals("b")).findFirst().orElseThrow()
                     .clusterIp();
             String byVip = "http://" + vip + ":80/ok.txt";
             assertThat(mesh.curl("a1", byIp).ok()).isTrue();
