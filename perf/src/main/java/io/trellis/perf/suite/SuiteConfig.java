@@ -27,10 +27,12 @@ public record SuiteConfig(String scenario, List<PathKind> paths, List<Integer> r
      * Footprint- and latency-minded flags for the proxy JVM (perf/README.md has the measurements):
      * the serial collector on a small heap (the proxies allocate little on the heap; buffers are
      * pooled direct memory) pauses briefly and runs no GC threads beside the event loops; G1 and
-     * ZGC held 40-50 MB more RSS at idle. No pre-touch: it would commit the heap up front.
+     * ZGC held 40-50 MB more RSS at idle. No pre-touch: it would commit the heap up front. The cap
+     * is 128 MB because the child runs both proxies of a pair and 64 MB ran out of heap with ~7,300
+     * tunnelled connections held open; the heap only grows when used.
      */
     public static final List<String> DEFAULT_CHILD_JVM_FLAGS = List.of(
-            "-XX:+UseSerialGC", "-Xms16m", "-Xmx64m", "-Xss512k", "-XX:MaxDirectMemorySize=64m",
+            "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:MaxDirectMemorySize=64m",
             "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
 
     /** For the JSON report: milliseconds, not a Duration object. */
