@@ -42,6 +42,7 @@ public final class IncrementalModelBuilder {
     private Map<String, List<ServiceConfig>> servicesByNamespace = Map.of();
     private Map<String, List<AuthorizationModel>> selectorPolicies = Map.of();
     private boolean needsFullBuild = true;
+    private @Nullable Delta lastDelta;
     private long fullBuilds;
     private long incrementalUpdates;
 
@@ -53,6 +54,23 @@ public final class IncrementalModelBuilder {
     /** The model of the last snapshot applied. */
     public MeshModel model() {
         return model;
+    }
+
+    /**
+     * What the last {@link #apply} may have changed, when it was a pod-only update: the uids of workloads added,
+     * changed or removed and the keys of services whose endpoints were recomputed. Null after a full build
+     * (anything may have changed). Everything not named is the very same model object as before.
+     */
+    public @Nullable Delta lastDelta() {
+        return lastDelta;
+    }
+
+    /** Workloads and services an incremental update touched. */
+    public record Delta(Set<String> workloads, Set<String> services) {
+        public Delta {
+            workloads = Set.copyOf(workloads);
+            services = Set.copyOf(services);
+        }
     }
 
     /** How many applies rebuilt everything (the first one always does). */
@@ -67,6 +85,7 @@ public final class IncrementalModelBuilder {
 
     /** Applies the next config; returns the model equal to {@code ModelBuilder.build(next, settings)}. */
     public MeshModel apply(ConfigSnapshot next) {
+        lastDelta = null;
         try {
             Map<String, ChangedPod> changed = needsFullBuild || !sameNonPodConfig(config, next) ? null
                     : changedPods(next);
@@ -104,6 +123,7 @@ public final class IncrementalModelBuilder {
         incrementalUpdates++;
         if (changed.isEmpty()) {
             model = withConfig(next, model.workloads(), model.services(), model.serviceAccountsByNode());
+            lastDelta = new Delta(Set.of(), Set.of());
             return;
         }
         Map<String, WorkloadModel> workloads = new HashMap<>(model.workloads());
@@ -156,6 +176,7 @@ public final class IncrementalModelBuilder {
             }
         }
         model = withConfig(next, workloads, services, accounts);
+        lastDelta = new Delta(changed.keySet(), touched);
     }
 
     private MeshModel withConfig(ConfigSnapshot next, Map<String, WorkloadModel> workloads,

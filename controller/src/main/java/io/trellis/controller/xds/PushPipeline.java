@@ -52,11 +52,15 @@ public final class PushPipeline implements Consumer<ConfigSnapshot> {
     private void rebuild(long firstChangeNanos) {
         long start = scheduler.nanoTime();
         try {
+            MeshModel base = models.model();
             MeshModel model = models.apply(latest);
             long built = scheduler.nanoTime();
             modelListener.accept(model);
-            ResourceSnapshot next = server.current().next(WorkloadTranslator.translate(previous, model),
-                    firstChangeNanos);
+            IncrementalModelBuilder.Delta delta = models.lastDelta();
+            // the delta is relative to the builder's previous model: usable when that is what was translated last
+            ResourceSnapshot next = delta != null && base == previous
+                    ? patch(server.current(), WorkloadTranslator.translate(previous, model, delta), firstChangeNanos)
+                    : server.current().next(WorkloadTranslator.translate(previous, model), firstChangeNanos);
             previous = model;
             if (!next.hasChanges() && server.current().generation() > 0) {
                 LOG.debug("event=push_skipped reason=no_resource_changed");
@@ -73,6 +77,10 @@ public final class PushPipeline implements Consumer<ConfigSnapshot> {
             // a bug in translation must not stop future pushes: proxies keep the last good config
             LOG.error("event=push_failed problem=\"{}\"", e.toString(), e);
         }
+    }
+
+    private static ResourceSnapshot patch(ResourceSnapshot current, WorkloadTranslator.Patch p, long changeNanos) {
+        return current.patch(p.upserts(), p.removals(), changeNanos);
     }
 
     public void close() {

@@ -161,6 +161,51 @@ public final class ResourceSnapshot {
                 Map.copyOf(removedByType));
     }
 
+    /**
+     * The snapshot after this one when only the named resources may have changed: {@code upserts} are their new
+     * messages (an unchanged hash keeps the old {@link VersionedResource}), {@code removals} the names gone.
+     * Every other resource is carried over without being looked at, so the cost is O(changed) plus one map copy
+     * per changed type.
+     */
+    public ResourceSnapshot patch(Map<String, Map<String, Message>> upserts, Map<String, Set<String>> removals,
+                                  long changeNanos) {
+        Map<String, Map<String, VersionedResource>> all = new HashMap<>(resources);
+        Map<String, Set<String>> changedByType = new HashMap<>();
+        Map<String, Set<String>> removedByType = new HashMap<>();
+        Set<String> types = new HashSet<>(upserts.keySet());
+        types.addAll(removals.keySet());
+        for (String type : types) {
+            Map<String, VersionedResource> before = resources(type);
+            Map<String, VersionedResource> updates = new HashMap<>();
+            Map<String, Message> typeUpserts = upserts.getOrDefault(type, Map.of());
+            typeUpserts.forEach((name, message) -> {
+                byte[] bytes = deterministicBytes(message);
+                String version = hash(bytes);
+                VersionedResource old = before.get(name);
+                if (old == null || !old.version().equals(version)) {
+                    updates.put(name, new VersionedResource(name, version, Any.newBuilder().setTypeUrl(type)
+                            .setValue(com.google.protobuf.ByteString.copyFrom(bytes)).build()));
+                }
+            });
+            Set<String> removedNames = new HashSet<>();
+            for (String name : removals.getOrDefault(type, Set.of())) {
+                if (before.containsKey(name) && !typeUpserts.containsKey(name)) {
+                    removedNames.add(name);
+                }
+            }
+            if (!updates.isEmpty() || !removedNames.isEmpty()) {
+                Map<String, VersionedResource> patched = new HashMap<>(before);
+                patched.putAll(updates);
+                patched.keySet().removeAll(removedNames);
+                all.put(type, Collections.unmodifiableMap(patched));
+            }
+            changedByType.put(type, Set.copyOf(updates.keySet()));
+            removedByType.put(type, Set.copyOf(removedNames));
+        }
+        return new ResourceSnapshot(generation + 1, changeNanos, Map.copyOf(all), Map.copyOf(changedByType),
+                Map.copyOf(removedByType));
+    }
+
     /** Protobuf map fields serialize in insertion order unless asked not to; versions must not depend on it. */
     private static byte[] deterministicBytes(Message m) {
         byte[] out = new byte[m.getSerializedSize()];

@@ -26,6 +26,9 @@ import io.trellis.controller.source.ServiceConfig;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import io.trellis.controller.model.IncrementalModelBuilder;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -69,6 +72,38 @@ public final class WorkloadTranslator {
         out.put(TypeUrls.SERVICE, services);
         out.put(TypeUrls.AUTHORIZATION, authz);
         return out;
+    }
+
+    /** Resources to upsert and names to remove, per type URL. */
+    public record Patch(Map<String, Map<String, Message>> upserts, Map<String, Set<String>> removals) {}
+
+    /**
+     * Translates only what an incremental model update touched ({@code delta}, relative to {@code previous}):
+     * O(changed) instead of a pass over every resource. Feed to {@link ResourceSnapshot#patch}.
+     */
+    public static Patch translate(MeshModel previous, MeshModel model, IncrementalModelBuilder.Delta delta) {
+        Map<String, Message> workloads = new HashMap<>();
+        Set<String> removedWorkloads = new HashSet<>();
+        for (String uid : delta.workloads()) {
+            WorkloadModel w = model.workloads().get(uid);
+            if (w == null) {
+                removedWorkloads.add(uid);
+            } else if (!same(w, previous.workloads().get(uid))) {
+                workloads.put(uid, workload(w, model.settings().trustDomain()));
+            }
+        }
+        Map<String, Message> services = new HashMap<>();
+        Set<String> removedServices = new HashSet<>();
+        for (String key : delta.services()) {
+            ServiceModel s = model.services().get(key);
+            if (s == null) {
+                removedServices.add(key);
+            } else if (!same(s, previous.services().get(key))) {
+                services.put(key, service(s));
+            }
+        }
+        return new Patch(Map.of(TypeUrls.WORKLOAD, workloads, TypeUrls.SERVICE, services),
+                Map.of(TypeUrls.WORKLOAD, removedWorkloads, TypeUrls.SERVICE, removedServices));
     }
 
     /** The incremental model builder keeps unchanged model objects, so identity settles most comparisons. */

@@ -23,8 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Property: applying a random sequence of config changes one at a time to {@link IncrementalModelBuilder}
- * (and translating each model against the previous one, as the push pipeline does) gives, after every step,
- * the model and the workload xDS resources (names and versions) that a full build of that config gives.
+ * (and translating only the resources its delta names, as the push pipeline does) gives, after every step,
+ * the model and the workload xDS resources (names and versions) that a full build of that config gives, and
+ * the snapshot's changed/removed sets (what in-step proxies are pushed) are exactly the resources that differ.
  */
 class IncrementalModelPropertyTest {
 
@@ -126,6 +127,8 @@ class IncrementalModelPropertyTest {
         IncrementalModelBuilder incremental = new IncrementalModelBuilder(SETTINGS);
         MeshModel previous = MeshModel.empty(SETTINGS);
         ResourceSnapshot snapshot = ResourceSnapshot.empty();
+        ResourceSnapshot compared = ResourceSnapshot.empty();
+        int patched = 0;
         int nextName = 40;
         for (int step = 0; step < 150; step++) {
             int op = rnd.nextInt(20);
@@ -160,21 +163,43 @@ class IncrementalModelPropertyTest {
             objects.addAll(pods);
             ConfigSnapshot config = ConfigSnapshot.of(objects, List.of());
 
+            MeshModel base = incremental.model();
             MeshModel model = incremental.apply(config);
             MeshModel full = ModelBuilder.build(config, SETTINGS);
             assertThat(model).as("model after step %d (seed %d)", step, seed).isEqualTo(full);
 
-            snapshot = snapshot.next(WorkloadTranslator.translate(previous, model), 0);
+            // as the push pipeline does: patch only what the delta names when there is one, else compare all
+            IncrementalModelBuilder.Delta delta = incremental.lastDelta();
+            ResourceSnapshot before = snapshot;
+            if (delta != null && base == previous) {
+                WorkloadTranslator.Patch patch = WorkloadTranslator.translate(previous, model, delta);
+                snapshot = snapshot.patch(patch.upserts(), patch.removals(), 0);
+                patched++;
+            } else {
+                snapshot = snapshot.next(WorkloadTranslator.translate(previous, model), 0);
+            }
+            compared = compared.next(WorkloadTranslator.translate(previous, model), 0);
             previous = model;
             ResourceSnapshot fromScratch = ResourceSnapshot.empty().next(WorkloadTranslator.translate(
                     MeshModel.empty(SETTINGS), full), 0);
             for (String type : TypeUrls.ALL) {
                 assertThat(versions(snapshot, type)).as("%s after step %d (seed %d)", type, step, seed)
                         .isEqualTo(versions(fromScratch, type));
+                assertThat(versions(compared, type)).isEqualTo(versions(fromScratch, type));
+                // what in-step proxies are pushed: exactly the names whose version changed or that went away
+                Map<String, String> was = versions(before, type);
+                Map<String, String> now = versions(snapshot, type);
+                assertThat(snapshot.changed(type)).as("%s changed at step %d (seed %d)", type, step, seed)
+                        .isEqualTo(now.keySet().stream().filter(n -> !now.get(n).equals(was.get(n)))
+                                .collect(java.util.stream.Collectors.toSet()));
+                assertThat(snapshot.removed(type)).as("%s removed at step %d (seed %d)", type, step, seed)
+                        .isEqualTo(was.keySet().stream().filter(n -> !now.containsKey(n))
+                                .collect(java.util.stream.Collectors.toSet()));
             }
         }
         assertThat(incremental.incrementalUpdates()).as("most steps took the incremental path")
                 .isGreaterThan(incremental.fullBuilds());
+        assertThat(patched).as("steps translated from the delta alone").isGreaterThan(50);
     }
 
     private static Map<String, String> versions(ResourceSnapshot s, String type) {
