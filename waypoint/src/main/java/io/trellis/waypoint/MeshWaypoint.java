@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,7 @@ public final class MeshWaypoint implements AutoCloseable {
     private final CertificateRenewer renewer;
     private final WaypointProxy proxy;
     private final WaypointXdsClient xds;
+    private volatile boolean draining;
 
     private MeshWaypoint(ScheduledExecutorService control, CertificateRenewer renewer, WaypointProxy proxy,
             WaypointXdsClient xds) {
@@ -115,9 +117,26 @@ public final class MeshWaypoint implements AutoCloseable {
         return new MeshWaypoint(control, renewer, proxy, xds);
     }
 
-    /** Ready once a complete configuration from the controller is in force. */
+    /** Ready once a complete configuration from the controller is in force, until {@link #drain()}. */
     public boolean ready() {
-        return xds.hasConfig();
+        return xds.hasConfig() && !draining;
+    }
+
+    /** Why not ready, or null when ready. */
+    public @Nullable String notReadyReason() {
+        if (draining) {
+            return "draining: shutting down";
+        }
+        return xds.hasConfig() ? null : "waiting for a complete configuration from the controller";
+    }
+
+    /**
+     * Starts shutting down: readiness fails so that no new traffic is sent here, while connections and requests
+     * in flight carry on until {@link #close()}.
+     */
+    public void drain() {
+        draining = true;
+        LOG.info("event=waypoint_draining identity={}", proxy.settings().identity());
     }
 
     /** The data path. */

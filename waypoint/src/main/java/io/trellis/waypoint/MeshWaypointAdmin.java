@@ -45,8 +45,7 @@ public final class MeshWaypointAdmin implements AutoCloseable {
         AdminHttpServer m = null;
         try {
             m = AdminHttpServer.start("metrics", metricsAddress, AdminEndpoints.metrics(registry));
-            AdminHttpServer r = AdminHttpServer.start("readiness", readinessAddress, AdminEndpoints.readiness(
-                    () -> waypoint.ready() ? null : "waiting for a complete configuration from the controller"));
+            AdminHttpServer r = AdminHttpServer.start("readiness", readinessAddress, AdminEndpoints.readiness(waypoint::notReadyReason));
             return new MeshWaypointAdmin(a, m, r);
         } catch (IOException e) {
             a.close();

@@ -99,6 +99,27 @@ public final class WaypointMain implements Callable<Integer> {
     @Option(names = "--readiness", defaultValue = "0.0.0.0:15021", description = "Controller mode: /healthz/ready (default ${DEFAULT-VALUE}); --stats then serves only /stats/prometheus.")
     String readiness = "0.0.0.0:15021";
 
+    @Option(names = "--drain", defaultValue = "5s", converter = DurationConverter.class, description = "Controller mode: on SIGTERM, how long readiness fails before the waypoint closes (default ${DEFAULT-VALUE}).")
+    Duration drain = Duration.ofSeconds(5);
+
+    /** Parses {@code 5s}, {@code 500ms}, {@code 1m}. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.strip();
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            if (v.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            if (v.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration like 5s, 500ms or 1m");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (controller != null) {
@@ -180,6 +201,10 @@ public final class WaypointMain implements Callable<Integer> {
                         + " identity={}", waypoint.proxy().address(), admin, stats, readiness, controllerAddress,
                         options.identity());
                 stopped.await();
+                // SIGTERM: fail readiness first so that nothing new is routed here, let requests in flight finish,
+                // then close (the node-proxies' pools reconnect to another waypoint replica).
+                waypoint.drain();
+                Thread.sleep(drain.toMillis());
             }
         } finally {
             channel.shutdownNow();

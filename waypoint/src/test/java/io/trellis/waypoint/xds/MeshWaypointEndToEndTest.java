@@ -214,6 +214,10 @@ class MeshWaypointEndToEndTest {
                     .contains("spiffe://cluster.local/ns/demo/sa/reviews");
             assertThat(http(admin.adminPort(), "/certs")).contains("spiffe://cluster.local/ns/demo/sa/reviews-waypoint");
             assertThat(http(admin.metricsPort(), "/stats/prometheus")).contains("istio_requests_total");
+
+            waypoint.drain();
+            assertThat(http(admin.readinessPort(), "/healthz/ready")).startsWith("503 not ready: draining");
+            assertThat(get("/reviews/during-drain").status()).as("requests still served while draining").isEqualTo(200);
         }
     }
 
