@@ -1,4 +1,4 @@
-/** Per-request telemetry of the waypoint: Istio-compatible metrics and the JSON access log. */
+/** Per-request telemetry of the waypoint: Istio-compatible metrics, the JSON access log and OpenTelemetry tracing. */
 @NullMarked
 package io.trellis.waypoint.telemetry;
 
