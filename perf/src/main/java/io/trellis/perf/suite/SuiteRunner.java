@@ -63,9 +63,9 @@ public final class SuiteRunner {
                      config.responseBytes(), Math.max(64 * 1024, config.responseBytes()));
              EchoServer sink = EchoServer.start(server, transport.serverSocketChannel(), EchoServer.Mode.SINK,
                      Math.max(1, config.bulkBytes()))) {
-            for (PathKind path : config.paths()) {
-                runLoad(path, load.next(), target.address(), measurements, others);
-                if (config.bulkBytes() > 0) {
+            runLoad(load.next(), target.address(), measurements, others);
+            if (config.bulkBytes() > 0) {
+                for (PathKind path : config.paths()) {
                     runBulk(path, load, sink.address(), others);
                 }
             }
@@ -77,28 +77,56 @@ public final class SuiteRunner {
                 new SuiteReport.HostLoad(loadAtStart, SuiteReport.HostLoad.now()), measurements, others);
     }
 
-    private void runLoad(PathKind path, EventLoop loop, InetSocketAddress target, List<Measurement> measurements,
+    /**
+     * Every path is started up front and the paths take turns within each (rate, connections,
+     * repetition), starting with a different path each repetition: on a machine whose load drifts,
+     * all paths then see about the same share of it, and the same-run comparison stays fair.
+     */
+    private void runLoad(EventLoop loop, InetSocketAddress target, List<Measurement> measurements,
             List<OtherMeasurement> others) throws Exception {
-        try (PathSetup setup = PathSetup.open(path, runDir.resolve(path.label()), target, config.childJvmFlags(),
-                childClasspath)) {
-            if (!setup.pids().isEmpty()) {
-                others.add(new OtherMeasurement(path.label(), "idle-rss-kib", 0,
-                        ProcUsage.sum(setup.pids()).rssKiB(), null, "after start, before any load"));
+        List<PathSetup> setups = new ArrayList<>();
+        try {
+            for (PathKind path : config.paths()) {
+                PathSetup setup = PathSetup.open(path, runDir.resolve(path.label()), target, config.childJvmFlags(),
+                        childClasspath);
+                setups.add(setup);
+                if (!setup.pids().isEmpty()) {
+                    others.add(new OtherMeasurement(path.label(), "idle-rss-kib", 0,
+                            ProcUsage.sum(setup.pids()).rssKiB(), null, "after start, before any load"));
+                }
             }
+            int paths = setups.size();
             for (int rate : config.rates()) {
                 for (int connections : config.connections()) {
                     for (int rep = 1; rep <= config.repetitions(); rep++) {
-                        measurements.add(measure(path, setup, loop, rate, connections, rep));
+                        for (int turn = 0; turn < paths; turn++) {
+                            int i = (turn + rep - 1) % paths;
+                            measurements.add(measure(config.paths().get(i), setups.get(i), loop, rate, connections,
+                                    rep));
+                        }
                     }
                 }
             }
-            if (config.connectRate() > 0) {
-                for (int rep = 1; rep <= config.repetitions(); rep++) {
-                    others.add(measureConnects(path, setup, loop, rep));
+            for (int i = 0; i < paths; i++) {
+                PathKind path = config.paths().get(i);
+                PathSetup setup = setups.get(i);
+                if (config.connectRate() > 0) {
+                    for (int rep = 1; rep <= config.repetitions(); rep++) {
+                        others.add(measureConnects(path, setup, loop, rep));
+                    }
+                }
+                if (config.heldConnections() > 0 && !setup.pids().isEmpty()) {
+                    others.add(measureHeld(path, setup, loop));
                 }
             }
-            if (config.heldConnections() > 0 && !setup.pids().isEmpty()) {
-                others.add(measureHeld(path, setup, loop));
+        } finally {
+            for (PathSetup setup : setups) {
+                try {
+                    setup.close();
+                } catch (Exception e) {
+                    // One path failing to stop must not leave the others running.
+                    progress.println("warning: stopping a path failed: " + e.getMessage());
+                }
             }
         }
     }
