@@ -82,6 +82,9 @@ public final class Controller implements AutoCloseable {
     private @Nullable EnvoyXdsServer envoy;
     private @Nullable EnvoyStreamTracker envoyStreams;
     private io.fabric8.kubernetes.client.@Nullable KubernetesClient kube;
+    private final java.util.concurrent.ExecutorService envoyExecutor = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("envoy-publish").factory());
+    private final AtomicReference<@Nullable MeshModel> envoyPending = new AtomicReference<>();
     private final @Nullable WaypointSettings waypointSettings;
     private final ScheduledExecutorService waypointExecutor = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("waypoints").factory());
@@ -134,7 +137,11 @@ public final class Controller implements AutoCloseable {
         envoy = envoyServer;
         PushPipeline p = new PushPipeline(settings.mesh(), server, m -> {
             model.set(m);
-            envoyServer.publish(m);
+            // the Envoy snapshot is rebuilt from the whole model: off the push thread, so a pod change reaches
+            // node-proxies without waiting for it; newest model wins, one build at a time
+            if (envoyPending.getAndSet(m) == null) {
+                envoyExecutor.execute(() -> publishEnvoy(envoyServer));
+            }
         }, scheduler, settings.debounceQuiet(), settings.debounceMax());
         pipeline = p;
         CaService caService = new CaService(authority, tokens, model::get, settings.maxCertTtl(), registry);
@@ -168,6 +175,19 @@ public final class Controller implements AutoCloseable {
                         + "monitoring_port={}", settings.kubernetes() ? "kubernetes" : settings.configDir(),
                 authority.trustDomain(), xdsPort(), xdsTlsPort(),
                 monitoringPort());
+    }
+
+    private void publishEnvoy(EnvoyXdsServer envoyServer) {
+        MeshModel m = envoyPending.getAndSet(null);
+        if (m == null) {
+            return;
+        }
+        try {
+            envoyServer.publish(m);
+        } catch (RuntimeException e) {
+            // Envoy clients keep their last snapshot; workload xDS is unaffected
+            LOG.error("event=envoy_publish_failed problem=\"{}\"", e.toString(), e);
+        }
     }
 
     private ConfigSource configSource() {
@@ -298,6 +318,7 @@ public final class Controller implements AutoCloseable {
         }
         pushExecutor.shutdownNow();
         sourceExecutor.shutdownNow();
+        envoyExecutor.shutdownNow();
         if (kube != null) {
             kube.close();
         }
