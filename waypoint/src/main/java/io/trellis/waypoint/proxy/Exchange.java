@@ -102,8 +102,9 @@ final class Exchange implements AttemptListener {
         this.keepAlive = HttpUtil.isKeepAlive(head);
         this.record = new ExchangeRecord(down, head, grpc);
         this.bodyExpected = bodyExpected;
-        this.trace = ctx.tracing().startRequest(head.headers(), head.method().name(), head.uri(),
-                head.headers().get(HttpHeaderNames.HOST, ""), down.protocol().equals("HTTP/2") ? "2" : "1.1");
+        this.trace = !ctx.tracing().enabled() ? RequestTrace.NOOP : ctx.tracing().startRequest(head.headers(),
+                head.method().name(), head.uri(), head.headers().get(HttpHeaderNames.HOST, ""),
+                down.protocol().equals("HTTP/2") ? "2" : "1.1");
     }
 
     // ---- downstream events -------------------------------------------------------------------
