@@ -608,7 +608,7 @@ final class Exchange implements AttemptListener {
     }
 
     /** Whether the client has sent its whole request (a bodiless request is done with its head). */
-    private boolean requestDone() {
+    boolean requestDone() {
         return body.complete() || !bodyExpected;
     }
 

@@ -196,12 +196,18 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Down
     public void userEventTriggered(ChannelHandlerContext hctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputEnded = true;
-            if (current == null) {
+            Exchange ex = current;
+            if (ex == null) {
                 if (closing) {
                     hctx.close();
                 } else {
                     closeGracefully();
                 }
+            } else if (!ex.requestDone()) {
+                // A FIN inside the request (truncated body) is the client giving up: abort it (DC)
+                // rather than hold it until a timeout. A FIN after a whole request is a half-close,
+                // and that request is still answered (see HalfCloseTest for why).
+                ex.onDownstreamClosed();
             }
         } else if (evt instanceof IdleStateEvent && current == null) {
             hctx.close();

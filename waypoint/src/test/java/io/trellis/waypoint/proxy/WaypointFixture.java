@@ -22,6 +22,7 @@ import io.trellis.proxy.core.hbone.HboneRequest;
 import io.trellis.proxy.core.hbone.HboneServer;
 import io.trellis.proxy.core.hbone.HboneServerConfig;
 import io.trellis.proxy.core.hbone.TunnelRequest;
+import io.trellis.proxy.core.relay.InboundHold;
 import io.trellis.proxy.core.relay.Relay;
 import io.trellis.proxy.core.tls.ServerCertificates;
 import io.trellis.proxy.core.tls.TlsContexts;
@@ -120,7 +121,9 @@ final class WaypointFixture implements AutoCloseable {
                         ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                             @Override
                             public void channelActive(ChannelHandlerContext ctx) {
-                                ctx.pipeline().remove(this);
+                                // Park what arrives before the tunnel is up: native transports read a
+                                // request followed by a FIN (half-close) even with auto-read off.
+                                ctx.pipeline().replace(this, "hold", new InboundHold());
                                 Channel down = ctx.channel();
                                 clientPool.open(new TunnelRequest(CLIENT, WAYPOINT, waypoint.address(), vip,
                                         (InetSocketAddress) down.remoteAddress(),
