@@ -38,7 +38,11 @@ final class RawH2Client implements AutoCloseable {
 
     final Channel channel;
     final CompletableFuture<Void> handshake = new CompletableFuture<>();
-    /** Error code of the GOAWAY received, -1 until one arrives. */
+    /**
+     * Error code of the FIRST GOAWAY received, -1 until one arrives. Later GOAWAYs are ignored: after
+     * the first one the server may answer the attacker's frames still in flight with another
+     * (e.g. PROTOCOL_ERROR for a reset of a stream it never created), which is not what ended the flood.
+     */
     final AtomicLong goAwayError = new AtomicLong(-1);
     final Map<Long, AtomicInteger> resetsReceived = new ConcurrentHashMap<>();
     final Map<Integer, String> statuses = new ConcurrentHashMap<>();
@@ -188,7 +192,7 @@ final class RawH2Client implements AutoCloseable {
 
                 @Override
                 public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
-                    c.goAwayError.set(errorCode);
+                    c.goAwayError.compareAndSet(-1, errorCode);
                 }
 
                 @Override
