@@ -50,6 +50,9 @@ final class RawH2Client implements AutoCloseable {
     final AtomicInteger settingsAcks = new AtomicInteger();
     private final DefaultHttp2FrameWriter writer = new DefaultHttp2FrameWriter();
     private volatile ChannelHandlerContext ctx;
+    /** Event-loop state: whether our preface went out, and SETTINGS ACKs held back until it does. */
+    private boolean prefaceSent;
+    private int deferredSettingsAcks;
 
     private RawH2Client(Channel channel) {
         this.channel = channel;
@@ -82,7 +85,26 @@ final class RawH2Client implements AutoCloseable {
         run(ctx -> {
             ctx.write(Http2CodecUtil.connectionPrefaceBuf());
             writer.writeSettings(ctx, new Http2Settings(), ctx.newPromise());
+            prefaceSent = true;
+            for (; deferredSettingsAcks > 0; deferredSettingsAcks--) {
+                writer.writeSettingsAck(ctx, ctx.newPromise());
+            }
         });
+    }
+
+    /**
+     * Answers a server SETTINGS. The server sends its SETTINGS as soon as TLS is up, which can be
+     * before the test calls {@link #preface()}; an ACK written then would precede our preface and
+     * the server would rightly fail the connection with PROTOCOL_ERROR, so it waits for the preface.
+     * Event loop only.
+     */
+    private void acknowledgeSettings(ChannelHandlerContext ctx) {
+        if (prefaceSent) {
+            writer.writeSettingsAck(ctx, ctx.newPromise());
+            ctx.flush();
+        } else {
+            deferredSettingsAcks++;
+        }
     }
 
     /** A CONNECT for {@code authority} on {@code streamId} (odd, increasing). */
@@ -171,8 +193,7 @@ final class RawH2Client implements AutoCloseable {
             reader.readFrame(ctx, in, new Http2FrameAdapter() {
                 @Override
                 public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
-                    c.writer.writeSettingsAck(ctx, ctx.newPromise());
-                    ctx.flush();
+                    c.acknowledgeSettings(ctx);
                 }
 
                 @Override
