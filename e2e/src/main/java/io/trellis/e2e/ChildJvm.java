@@ -18,6 +18,11 @@ public final class ChildJvm {
 
     /** {@code java [flags] -cp <this classpath> main args...}; fails clearly when {@code main} is not on the classpath. */
     public static List<String> command(String main, List<String> args) {
+        return command(List.of(), main, args);
+    }
+
+    /** As {@link #command(String, List)}, with extra JVM flags (system properties) before the main class. */
+    public static List<String> command(List<String> jvmFlags, String main, List<String> args) {
         String resource = main.replace('.', '/') + ".class";
         if (ChildJvm.class.getClassLoader().getResource(resource) == null) {
             throw new MeshException.StartFailed(main + " is not on this JVM's classpath: run through ./trellis or "
@@ -31,7 +36,9 @@ public final class ChildJvm {
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 // small, fast-starting children: the lab runs several JVMs on a small machine
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), main));
+                "-cp", System.getProperty("java.class.path")));
+        cmd.addAll(jvmFlags);
+        cmd.add(main);
         cmd.addAll(args);
         return cmd;
     }

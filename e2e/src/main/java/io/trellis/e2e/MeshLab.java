@@ -54,13 +54,30 @@ public final class MeshLab implements AutoCloseable {
      * @param controllerNode the node whose namespace runs the controller
      * @param notEnrolled pods left outside the mesh (no enrollment, no capture)
      * @param extraConfig YAML files (name to content) for the controller's directory, next to the lab's manifests
+     * @param waypoints waypoints whose bootstrap tokens the controller gets; each is started by {@link #startWaypoint}
      */
-    public record Options(LabSpec spec, String controllerNode, Set<String> notEnrolled, Map<String, String> extraConfig) {
+    public record Options(LabSpec spec, String controllerNode, Set<String> notEnrolled, Map<String, String> extraConfig,
+            List<Waypoint> waypoints) {
         public Options {
             notEnrolled = Set.copyOf(notEnrolled);
             extraConfig = Map.copyOf(extraConfig);
+            waypoints = List.copyOf(waypoints);
+        }
+
+        /** Without waypoints. */
+        public Options(LabSpec spec, String controllerNode, Set<String> notEnrolled, Map<String, String> extraConfig) {
+            this(spec, controllerNode, notEnrolled, extraConfig, List.of());
         }
     }
+
+    /**
+     * A waypoint: Gateway {@code namespace/gateway} of class {@code trellis-waypoint} whose address is the IP of lab
+     * pod {@code pod}, where {@code WaypointMain} runs in controller mode (HBONE on 15008, stats on 15020, readiness
+     * on 15021, all in the pod's namespace). The pod must be in {@code notEnrolled}: a waypoint is not captured, and
+     * its identity is the pod's service account (the controller reads it from the Gateway's pods, labelled
+     * {@code gateway.networking.k8s.io/gateway-name}).
+     */
+    public record Waypoint(String gateway, String namespace, String pod) {}
 
     private final Lab lab;
     private final Options options;
@@ -68,6 +85,7 @@ public final class MeshLab implements AutoCloseable {
     private final Map<String, Path> enrollSockets = new TreeMap<>();
     private final List<LabProcess> processes = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Map<Waypoint, Path> waypointTokens = new java.util.LinkedHashMap<>();
 
     private MeshLab(Lab lab, Options options) {
         this.lab = lab;
@@ -123,6 +141,13 @@ public final class MeshLab implements AutoCloseable {
 
     private void bringUp() throws IOException {
         Files.createDirectories(configDir);
+        // the lab's run directory outlives a teardown: a file left by an earlier run (a waypoint's Gateway) would
+        // otherwise bind services to a waypoint that is not running
+        try (var old = Files.list(configDir)) {
+            for (Path f : old.filter(Files::isRegularFile).toList()) {
+                Files.delete(f);
+            }
+        }
         lab.writeManifests(configDir.resolve("lab.yaml"));
         for (Map.Entry<String, String> e : options.extraConfig().entrySet()) {
             writeConfig(e.getKey(), e.getValue());
@@ -140,6 +165,20 @@ public final class MeshLab implements AutoCloseable {
             Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
             tokenFiles.put(node.name(), file);
         }
+        for (Waypoint w : options.waypoints()) {
+            if (!options.notEnrolled().contains(w.pod())) {
+                throw new MeshException.StartFailed("waypoint pod " + w.pod() + " must be left out of the mesh "
+                        + "(notEnrolled): a waypoint's own traffic is not captured");
+            }
+            byte[] secret = new byte[16];
+            random.nextBytes(secret);
+            String token = HexFormat.of().formatHex(secret);
+            lines.append("waypoint ").append(w.namespace()).append('/').append(w.gateway()).append(' ').append(token)
+                    .append('\n');
+            Path file = lab.runDir().resolve("token-waypoint-" + w.gateway());
+            Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+            waypointTokens.put(w, file);
+        }
         Files.writeString(tokens, lines.toString(), StandardCharsets.UTF_8);
         startController(tokens);
         for (LabNode node : lab.nodes()) {
@@ -149,6 +188,79 @@ public final class MeshLab implements AutoCloseable {
             awaitHttpOk(node, "node-proxy readiness", "http://127.0.0.1:15021/healthz/ready");
         }
         enrollAll();
+    }
+
+    private String gatewayYaml(Waypoint w) {
+        return """
+                # Written by MeshLab: the waypoint runs in lab pod %s, so that pod's IP is the Gateway's address.
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata:
+                  name: %s
+                  namespace: %s
+                spec:
+                  gatewayClassName: trellis-waypoint
+                  listeners:
+                    - name: mesh
+                      port: 15008
+                      protocol: HBONE
+                  addresses:
+                    - type: IPAddress
+                      value: %s
+                """.formatted(w.pod(), w.gateway(), w.namespace(), lab.pod(w.pod()).ip());
+    }
+
+    /**
+     * Deploys waypoint {@code w} (one of {@link Options#waypoints}): writes its Gateway (address: the pod's IP) into the
+     * controller's directory, starts {@code WaypointMain} in the pod and waits until it has its first complete config.
+     * Until then a Service labelled {@code trellis.io/use-waypoint} with its name is served directly (the controller
+     * resolves no waypoint); afterwards node-proxies send that Service's traffic to the waypoint.
+     */
+    public void startWaypoint(Waypoint w) {
+        Path tokenFile = waypointTokens.get(w);
+        if (tokenFile == null) {
+            throw new IllegalArgumentException("waypoint " + w + " is not in this mesh's options: its token was not "
+                    + "provisioned");
+        }
+        writeConfig("waypoint-" + w.namespace() + "-" + w.gateway() + ".yaml", gatewayYaml(w));
+        LabPod pod = lab.pod(w.pod());
+        LabProcess p = lab.start(waypointProcess(w), pod.netns(), ChildJvm.command(waypointLogging(),
+                "io.trellis.waypoint.WaypointMain",
+                List.of("--controller", controllerNode().ip() + ":15010", "--bootstrap-token-file", tokenFile.toString(),
+                        "--name", w.gateway(), "--namespace", w.namespace(), "--service-account", pod.serviceAccount(),
+                        "--trust-domain", "cluster.local", "--drain", "1s")));
+        synchronized (processes) {
+            processes.add(p);
+        }
+        awaitHttpOk(pod.node(), "waypoint " + w.gateway() + " readiness (first complete config from the controller)",
+                "http://" + pod.ip() + ":15021/healthz/ready");
+    }
+
+    /**
+     * The waypoint module's own logback.xml (event log plus the JSON access log on logger {@code trellis.access}):
+     * the child's classpath holds every module's logback.xml and the first one found would win.
+     */
+    private static List<String> waypointLogging() {
+        try {
+            java.net.URL where = Class.forName("io.trellis.waypoint.WaypointMain").getProtectionDomain().getCodeSource()
+                    .getLocation();
+            String base = where.toString();
+            String config = base.endsWith(".jar") ? "jar:" + base + "!/logback.xml" : base + "logback.xml";
+            return List.of("-Dlogback.configurationFile=" + config);
+        } catch (ClassNotFoundException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** The name of the mesh process running waypoint {@code w} (see {@link #process}). */
+    public static String waypointProcess(Waypoint w) {
+        return "waypoint-" + w.gateway();
+    }
+
+    /** A waypoint's {@code /stats/prometheus}, read from its pod's node. */
+    public Prometheus waypointMetrics(Waypoint w) {
+        LabPod pod = lab.pod(w.pod());
+        return new Prometheus(nodeGet(pod.nodeName(), "http://" + pod.ip() + ":15020/stats/prometheus"));
     }
 
     private void startController(Path tokens) {
@@ -275,7 +387,10 @@ public final class MeshLab implements AutoCloseable {
         }
     }
 
-    /** A mesh process this lab started: {@code controller}, {@code node-proxy-<node>} or one from {@link #startJvm}. */
+    /**
+     * A mesh process this lab started: {@code controller}, {@code node-proxy-<node>}, {@code waypoint-<gateway>} or one
+     * from {@link #startJvm}.
+     */
     public LabProcess process(String name) {
         synchronized (processes) {
             return processes.stream().filter(p -> p.name().equals(name)).findFirst()

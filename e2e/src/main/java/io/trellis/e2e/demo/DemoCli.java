@@ -94,7 +94,7 @@ public final class DemoCli implements Callable<Integer> {
             steps.identities();
             steps.mtlsOnTheWire();
             steps.l4Balancing(requests);
-            steps.canarySplit();
+            steps.canarySplit(requests);
             steps.retry();
             steps.denial();
             steps.metricsExcerpt();

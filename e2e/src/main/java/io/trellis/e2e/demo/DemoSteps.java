@@ -8,6 +8,7 @@ import io.trellis.e2e.Prometheus;
 import io.trellis.e2e.UnderlayCapture;
 import io.trellis.install.agent.CommandResult;
 import io.trellis.install.lab.LabPod;
+import io.trellis.install.lab.LabProcess;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -26,14 +27,15 @@ import java.util.UUID;
 final class DemoSteps {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    static final String WAYPOINT_SKIP = "the demo cannot start a waypoint from the controller's config yet "
-            + "(WaypointMain with controller xDS and a CA-issued certificate is in progress), so no L7 route applies "
-            + "to reviews";
+    /** The canary split must give v2 10 % of the requests, within 5 points either way. */
+    static final double SPLIT_V2_PERCENT = 10.0;
+    static final double SPLIT_TOLERANCE = 5.0;
 
     private final MeshLab mesh;
     private final PrintWriter out;
     private final DemoSummary summary;
     private final String marker = "trellis-demo-" + UUID.randomUUID().toString().substring(0, 8);
+    private final Map<String, LabProcess> apps = new LinkedHashMap<>();
     private int number;
 
     DemoSteps(MeshLab mesh, PrintWriter out, DemoSummary summary) {
@@ -42,22 +44,28 @@ final class DemoSteps {
         this.summary = summary;
     }
 
-    /** Starts python3 http.server in each reviews pod, serving "reviews vN <marker>". */
+    /** Starts the reviews app (demo/reviews.py) in each reviews pod, serving "reviews vN <marker>". */
     void startApps() throws IOException {
+        Path script = mesh.lab().runDir().resolve(DemoTopology.APP_SCRIPT);
+        Files.writeString(script, DemoTopology.resource("demo/" + DemoTopology.APP_SCRIPT), StandardCharsets.UTF_8);
         for (String pod : DemoTopology.REVIEWS) {
             String version = pod.substring(pod.lastIndexOf('-') + 1);
-            Path www = Files.createDirectories(mesh.lab().runDir().resolve("www-" + pod));
-            Files.writeString(www.resolve("index.html"), "reviews " + version + " " + marker + "\n", StandardCharsets.UTF_8);
-            mesh.startApp(pod, "app-" + pod, List.of("python3", "-m", "http.server", String.valueOf(DemoTopology.APP_PORT),
-                    "--bind", "0.0.0.0", "--directory", www.toString()));
+            apps.put(pod, mesh.startApp(pod, "app-" + pod, List.of("python3", "-u", script.toString(), version, marker,
+                    String.valueOf(DemoTopology.APP_PORT))));
             // loopback inside the pod is never captured: this checks the app, not the mesh
             Poll.until("http server in " + pod, WAIT, () -> mesh.lab().pod(pod)
                     .exec("curl", "-sf", "--max-time", "2", "http://127.0.0.1:" + DemoTopology.APP_PORT + "/").ok());
         }
     }
 
+    /** Service reviews (served directly until its waypoint is deployed in the canary step, then through it). */
     private String reviewsUrl() {
         return "http://" + mesh.serviceVip(DemoTopology.SERVICE) + ":80/";
+    }
+
+    /** Pod reviews-v1 by its own IP: around the waypoint, straight to the node-proxy in front of the pod. */
+    private String podUrl() {
+        return "http://" + mesh.lab().pod(DemoTopology.REVIEWS.getFirst()).ip() + ":" + DemoTopology.APP_PORT + "/";
     }
 
     void identities() {
@@ -69,6 +77,9 @@ final class DemoSteps {
         for (String node : List.of("node1", "node2")) {
             TreeSet<String> expected = new TreeSet<>();
             for (LabPod pod : mesh.lab().node(node).pods()) {
+                if (pod.name().equals(DemoTopology.WAYPOINT_POD)) {
+                    continue; // not enrolled: the waypoint holds its own certificate
+                }
                 expected.add("spiffe://cluster.local/ns/" + pod.namespace() + "/sa/" + pod.serviceAccount());
             }
             TreeSet<String> held = new TreeSet<>();
@@ -158,8 +169,8 @@ final class DemoSteps {
 
     void l4Balancing(int requests) {
         String title = "requests to Service reviews reach both versions (L4, by the node-proxy)";
-        header(title, requests + " requests from client to the reviews VIP, one connection each");
-        Map<String, Integer> counts = versions(DemoTopology.CLIENT, requests);
+        header(title, requests + " requests from client to the reviews VIP, one connection each (Connection: close; no waypoint yet)");
+        Map<String, Integer> counts = versions(DemoTopology.CLIENT, requests, reviewsUrl(), true);
         int v1 = counts.getOrDefault("v1", 0);
         int v2 = counts.getOrDefault("v2", 0);
         line("v1: %d  v2: %d  failed: %d   (without a waypoint the node-proxy balances connections round robin)",
@@ -175,20 +186,125 @@ final class DemoSteps {
                 + "served or one endpoint got none", evidence);
     }
 
-    void canarySplit() {
-        skip("canary_split", "a 90/10 canary split (HTTPRoute weights at the waypoint)", WAYPOINT_SKIP);
+    /** At least this many requests for the split: binomial sd at 10 % is then 1.5 points, so +-5 is over 3 sd. */
+    static final int SPLIT_MIN_REQUESTS = 400;
+
+    void canarySplit(int requested) {
+        int requests = Math.max(requested, SPLIT_MIN_REQUESTS);
+        String title = "a 90/10 canary split (HTTPRoute weights at the waypoint)";
+        header(title, "deploy waypoint reviews-waypoint (Gateway of class trellis-waypoint, WaypointMain in pod "
+                + "waypoint on node2, config and certificate from the controller), then " + requests + " requests from "
+                + "client to Service reviews (label trellis.io/use-waypoint), which its node-proxy now sends over HBONE "
+                + "to the waypoint; HTTPRoute default/reviews: reviews-v1 90, reviews-v2 10");
+        try {
+            mesh.startWaypoint(DemoTopology.WAYPOINT);
+        } catch (RuntimeException e) {
+            finish("canary_split", title, false, "the waypoint did not come up: " + e.getMessage()
+                    + mesh.processLogs(), Map.of());
+            return;
+        }
+        boolean routed = waitFor(() -> {
+            mesh.curl(DemoTopology.CLIENT, reviewsUrl());
+            return Prometheus.sum(waypointServed()) > 0;
+        });
+        double before = Prometheus.sum(waypointServed());
+        line("waypoint ready; node1's node-proxy sends reviews traffic to it: %s", routed ? "yes" : "NO");
+        Map<String, Integer> counts = versions(DemoTopology.CLIENT, requests, reviewsUrl(), false);
+        int v1 = counts.getOrDefault("v1", 0);
+        int v2 = counts.getOrDefault("v2", 0);
+        double v2Percent = percent(v2, requests);
+        line("v1: %d (%.1f %%)  v2: %d (%.1f %%)  failed: %d", v1, percent(v1, requests), v2, v2Percent,
+                counts.getOrDefault("failed", 0));
+        long counted = Math.round(Prometheus.sum(waypointServed()) - before);
+        line("waypoint counted %d of them: istio_requests_total{reporter=\"waypoint\",destination_service_name=\"reviews\","
+                + "response_code=\"200\"} went up by %d", counted, counted);
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("requests", requests);
+        evidence.put("v1", v1);
+        evidence.put("v2", v2);
+        evidence.put("v1_percent", percent(v1, requests));
+        evidence.put("v2_percent", v2Percent);
+        evidence.put("waypoint_requests_200", counted);
+        boolean ok = routed && counted == requests && v1 + v2 == requests && Math.abs(v2Percent - SPLIT_V2_PERCENT) <= SPLIT_TOLERANCE;
+        finish("canary_split", title, ok, ok ? "every request served; v2 got " + v2Percent + " % (10 % +- 5)"
+                : "expected every request served and v2 within 10 % +- 5, got v2 " + v2Percent + " %", evidence);
+    }
+
+    private List<String> waypointServed() {
+        return mesh.waypointMetrics(DemoTopology.WAYPOINT).withLabels("istio_requests_total",
+                "reporter=\"waypoint\"", "destination_service_name=\"reviews\"", "response_code=\"200\"");
     }
 
     void retry() {
-        skip("retry", "a retry hiding an injected failure (waypoint retry policy)", WAYPOINT_SKIP);
+        String title = "a retry hiding an injected failure (HTTPRoute retry on 503 at the waypoint)";
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String path = "/retry-" + id;
+        header(title, "GET " + path + " with header x-demo-fail-once: " + id + "; whichever reviews replica gets it "
+                + "first answers 503 once, the route retries");
+        CommandResult r = mesh.lab().pod(DemoTopology.CLIENT).exec("curl", "-sS", "--max-time", "10",
+                "-H", "x-demo-fail-once: " + id, "-o", "/dev/null", "-w", "%{http_code}",
+                reviewsUrl().replaceAll("/$", "") + path);
+        String status = r.stdout().strip();
+        List<String> backend = new ArrayList<>();
+        List<String> access = new ArrayList<>();
+        waitFor(() -> {
+            backend.clear();
+            for (Map.Entry<String, LabProcess> app : apps.entrySet()) {
+                app.getValue().log().lines().filter(l -> l.contains("fail_once=" + id))
+                        .forEach(l -> backend.add(app.getKey() + ": " + l.strip()));
+            }
+            access.clear();
+            mesh.process(MeshLab.waypointProcess(DemoTopology.WAYPOINT)).log().lines()
+                    .filter(l -> l.contains("\"path\":\"" + path + "\"")).forEach(l -> access.add(l.strip()));
+            return !access.isEmpty() && backend.stream().anyMatch(l -> l.contains("status=200"));
+        });
+        int attempts = access.isEmpty() ? 0 : jsonInt(access.getFirst(), "upstream_attempts");
+        int responseCode = access.isEmpty() ? 0 : jsonInt(access.getFirst(), "response_code");
+        long backend503 = backend.stream().filter(l -> l.contains("status=503")).count();
+        line("client got HTTP %s", status.isEmpty() ? "nothing (" + r.stderr().strip() + ")" : status);
+        for (String l : backend) {
+            line("backend %s", l);
+        }
+        for (String l : access) {
+            line("waypoint access log: %s", l.substring(Math.max(0, l.indexOf('{'))));
+        }
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("client_status", status);
+        evidence.put("backend_503", backend503);
+        evidence.put("upstream_attempts", attempts);
+        evidence.put("retries", Math.max(0, attempts - 1));
+        evidence.put("waypoint_response_code", responseCode);
+        boolean ok = status.equals("200") && backend503 == 1 && attempts >= 2 && responseCode == 200;
+        finish("retry", title, ok, ok ? "a backend answered 503, the waypoint retried (" + attempts + " upstream "
+                + "attempts) and the client saw 200" : "expected 200 to the client, one 503 at a backend and at least 2 "
+                + "upstream attempts in the waypoint's access log", evidence);
+    }
+
+    /** An integer field of a one-line JSON object; 0 when absent. */
+    private static int jsonInt(String line, String field) {
+        try {
+            JsonNode n = new ObjectMapper().readTree(line.substring(line.indexOf('{'))).path(field);
+            return n.asInt(0);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     void denial() {
         String title = "an AuthorizationPolicy denies one client";
-        header(title, "policy default/deny-blocked (shipped in e2e/src/main/resources/demo/) denies sa/blocked -> app=reviews");
+        header(title, "policies default/deny-blocked-l7 (at the waypoint in front of Service reviews) and "
+                + "default/deny-blocked (at the node-proxy in front of the reviews pods, reached by pod IP), shipped in "
+                + "e2e/src/main/resources/demo/, deny sa/blocked");
         boolean allowed = firstLine(mesh.curl(DemoTopology.CLIENT, reviewsUrl())).contains(marker);
-        boolean refused = waitFor(() -> !mesh.curl(DemoTopology.BLOCKED, reviewsUrl()).ok());
-        CommandResult r = mesh.curl(DemoTopology.BLOCKED, reviewsUrl());
+        String[] waypointStatus = {""};
+        boolean forbidden = waitFor(() -> {
+            waypointStatus[0] = mesh.lab().pod(DemoTopology.BLOCKED).exec("curl", "-sS", "--max-time", "5", "-o",
+                    "/dev/null", "-w", "%{http_code}", reviewsUrl()).stdout().strip();
+            return waypointStatus[0].equals("403");
+        });
+        // around the waypoint: straight to the pods, where the node-proxy sees sa/blocked itself
+        boolean refused = waitFor(() -> !mesh.curl(DemoTopology.BLOCKED, podUrl()).ok());
+        CommandResult r = mesh.curl(DemoTopology.BLOCKED, podUrl());
         String curlSays = r.stderr().strip().lines().findFirst().orElse("exit " + r.exitCode());
         List<String> deny = new ArrayList<>();
         boolean counted = waitFor(() -> {
@@ -198,19 +314,21 @@ final class DemoSteps {
                     "source_principal=\"spiffe://cluster.local/ns/default/sa/blocked\""));
             return Prometheus.sum(deny) > 0;
         });
-        line("client  -> reviews: %s", allowed ? "served" : "FAILED");
-        line("blocked -> reviews: %s (%s)", refused && !r.ok() ? "refused" : "SERVED", curlSays);
+        line("client  -> reviews (waypoint): %s", allowed ? "served" : "FAILED");
+        line("blocked -> reviews (waypoint): HTTP %s", waypointStatus[0]);
+        line("blocked -> reviews-v1 by pod IP (node-proxy): %s (%s)", refused && !r.ok() ? "refused" : "SERVED", curlSays);
         for (String l : deny) {
             line("node2: %s", compact(l));
         }
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("allowed_client_served", allowed);
+        evidence.put("waypoint_status", waypointStatus[0]);
         evidence.put("denied_client_refused", refused && !r.ok());
         evidence.put("curl_error", curlSays);
         evidence.put("deny_connections_counted", (long) Prometheus.sum(deny));
-        boolean ok = allowed && refused && !r.ok() && counted;
-        finish("denial", title, ok, ok ? "the node-proxy in front of reviews refused sa/blocked and counted it with "
-                + "response_flags=DENY" : "see evidence", evidence);
+        boolean ok = allowed && forbidden && refused && !r.ok() && counted;
+        finish("denial", title, ok, ok ? "the waypoint answered sa/blocked 403; around it, the node-proxy in front of "
+                + "reviews refused sa/blocked and counted it with response_flags=DENY" : "see evidence", evidence);
     }
 
     void metricsExcerpt() {
@@ -225,6 +343,10 @@ final class DemoSteps {
                     .forEach(l -> line("%s  %s", node, compact(l)));
             evidence.put(node + "_istio_series", istio.size());
         }
+        List<String> waypoint = mesh.waypointMetrics(DemoTopology.WAYPOINT).lines("istio_requests_total");
+        total += waypoint.size();
+        waypoint.stream().limit(4).forEach(l -> line("waypoint  %s", compact(l)));
+        evidence.put("waypoint_istio_requests_series", waypoint.size());
         finish("metrics", title, total > 0, total > 0 ? total + " istio_* series exported" : "no istio_* series", evidence);
     }
 
@@ -238,18 +360,26 @@ final class DemoSteps {
         List<String> kept = new ArrayList<>();
         for (String label : sample.substring(brace + 1, end).split(",")) {
             String key = label.substring(0, Math.max(0, label.indexOf('=')));
-            if (List.of("reporter", "source_workload", "destination_workload", "connection_security_policy",
-                    "response_flags").contains(key)) {
+            if (List.of("reporter", "source_workload", "destination_workload", "destination_service_name",
+                    "response_code", "connection_security_policy", "response_flags").contains(key)) {
                 kept.add(label);
             }
         }
         return sample.substring(0, brace) + "{" + String.join(",", kept) + ",...}" + sample.substring(end + 1);
     }
 
-    private Map<String, Integer> versions(String pod, int requests) {
+    /**
+     * {@code requests} GETs of {@code url} from one curl in {@code pod}, counted by the version in the body; with
+     * {@code connectionEach} every request asks for {@code Connection: close}, so each is a new connection (what L4
+     * balancing acts on); otherwise curl keeps its connection (the waypoint balances requests).
+     */
+    private Map<String, Integer> versions(String pod, int requests, String url, boolean connectionEach) {
         List<String> argv = new ArrayList<>(List.of("curl", "-sS", "--max-time", "120"));
+        if (connectionEach) {
+            argv.addAll(List.of("-H", "Connection: close"));
+        }
         for (int i = 0; i < requests; i++) {
-            argv.add(reviewsUrl());
+            argv.add(url);
         }
         CommandResult r = mesh.lab().pod(pod).exec(argv.toArray(String[]::new));
         Map<String, Integer> counts = new LinkedHashMap<>();
@@ -293,11 +423,6 @@ final class DemoSteps {
     private void line(String format, Object... args) {
         out.printf(Locale.ROOT, "   " + format + "%n", args);
         out.flush();
-    }
-
-    private void skip(String id, String title, String why) {
-        header(title, "");
-        finishWith(new DemoSummary.Step(id, title, DemoSummary.Status.skipped, why, Map.of()));
     }
 
     private void finish(String id, String title, boolean ok, String detail, Map<String, Object> evidence) {

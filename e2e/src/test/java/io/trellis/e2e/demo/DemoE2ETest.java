@@ -69,17 +69,19 @@ class DemoE2ETest {
         assertThat(balance.at("/evidence/v1").asInt() + balance.at("/evidence/v2").asInt()).isEqualTo(100);
 
         JsonNode split = steps.get("canary_split");
-        if (split.path("status").asText().equals("ok")) {
-            assertThat(split.at("/evidence/v2_percent").asDouble()).isBetween(2.0, 20.0);
-        } else {
-            assertThat(split.path("status").asText()).isEqualTo("skipped");
-            assertThat(split.path("detail").asText()).isNotBlank();
-        }
+        assertThat(split.path("status").asText()).as(split.toString()).isEqualTo("ok");
+        int requests = split.at("/evidence/requests").asInt();
+        assertThat(split.at("/evidence/v1").asInt() + split.at("/evidence/v2").asInt()).isEqualTo(requests);
+        assertThat(split.at("/evidence/waypoint_requests_200").asInt()).isEqualTo(requests);
+        assertThat(split.at("/evidence/v2_percent").asDouble()).isBetween(5.0, 15.0);
+
         JsonNode retry = steps.get("retry");
-        if (retry.path("status").asText().equals("ok")) {
-            assertThat(retry.at("/evidence/retries").asInt()).isPositive();
-        } else {
-            assertThat(retry.path("status").asText()).isEqualTo("skipped");
-        }
+        assertThat(retry.path("status").asText()).as(retry.toString()).isEqualTo("ok");
+        assertThat(retry.at("/evidence/client_status").asText()).isEqualTo("200");
+        assertThat(retry.at("/evidence/backend_503").asInt()).isEqualTo(1);
+        assertThat(retry.at("/evidence/retries").asInt()).isPositive();
+        assertThat(retry.at("/evidence/waypoint_response_code").asInt()).isEqualTo(200);
+
+        assertThat(denial.at("/evidence/waypoint_status").asText()).isEqualTo("403");
     }
 }
