@@ -58,6 +58,8 @@ public final class WaypointXdsClient implements AutoCloseable {
     private XdsResources accepted = XdsResources.empty();
     private final Map<EnvoyType, String> versions = new EnumMap<>(EnvoyType.class);
     private final Map<EnvoyType, Set<String>> subscribed = new EnumMap<>(EnvoyType.class);
+    /** Types whose latest response was rejected, with the message; an ACK of that same type clears it. */
+    private final Map<EnvoyType, String> rejected = new EnumMap<>(EnvoyType.class);
     private @Nullable ClientCallStreamObserver<DiscoveryRequest> stream;
     private int failures;
     private boolean closed;
@@ -227,7 +229,10 @@ public final class WaypointXdsClient implements AutoCloseable {
         }
         accepted = next;
         versions.put(type, response.getVersionInfo());
-        lastNack = null;
+        if (rejected.remove(type) != null) {
+            // another type may still stand rejected: its message stays visible until that type is accepted
+            lastNack = rejected.isEmpty() ? null : rejected.values().iterator().next();
+        }
         send(type, subscribed.getOrDefault(type, Set.of()), response.getVersionInfo(), response.getNonce(), null);
         LOG.info("event=xds_ack node={} type={} version={} resources={}", node.getId(), type,
                 response.getVersionInfo(), response.getResourcesCount());
@@ -236,6 +241,7 @@ public final class WaypointXdsClient implements AutoCloseable {
 
     private void nack(EnvoyType type, DiscoveryResponse response, @Nullable String message) {
         String detail = message == null ? "rejected" : message;
+        rejected.put(type, detail);
         lastNack = detail;
         nacks++;
         LOG.warn("event=xds_nack node={} type={} version={} error=\"{}\"", node.getId(), type,
