@@ -77,7 +77,7 @@ public final class BenchCli implements Callable<Integer> {
     /**
      * The benchmarks this command knows: {@code tunnel} (in-process echo round trips and throughput),
      * {@code loopback} (the suite over every path on loopback), {@code smoke} (the suite, seconds long,
-     * to check the setup), {@code lab} (the node-proxy pair between lab nodes: not available yet),
+     * to check the setup), {@code lab} (the real node-proxy pair in the lab: the launcher runs it from e2e's {@code LabBenchmark}),
      * {@code controller-scale} (the controller's workload xDS with 10,000 pods and 2,000 proxy streams).
      */
     enum Scenario { tunnel, loopback, smoke, lab, controller_scale }
@@ -122,8 +122,9 @@ public final class BenchCli implements Callable<Integer> {
         switch (scenario) {
             case tunnel -> { }
             case lab -> {
-                System.err.println("error: the lab scenario needs the node-proxy data path between lab nodes, which has "
-                        + "not landed yet; run 'loopback' meanwhile (see perf/README.md)");
+                // the mesh lab lives in e2e, which depends on perf: ./trellis routes 'bench lab' there
+                System.err.println("error: the lab scenario runs from the e2e module: use './trellis bench lab' "
+                        + "(io.trellis.e2e.bench.LabBenchmark, as root)");
                 return 2;
             }
             case loopback, smoke -> {
