@@ -79,7 +79,9 @@ class BackpressureTest {
             }
         } finally {
             firehose.stop();
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+            // A short quiet period lets the loops finish writes still in flight (io_uring completes them
+            // after the close) so their buffers are released before the loops stop.
+            group.shutdownGracefully(100, 5_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         }
     }
 
@@ -114,7 +116,7 @@ class BackpressureTest {
             stopped = true;
             Channel ch = channel.get();
             if (ch != null) {
-                ch.close();
+                ch.close().syncUninterruptibly();
             }
         }
 
