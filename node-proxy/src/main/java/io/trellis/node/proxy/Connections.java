@@ -2,10 +2,14 @@ package io.trellis.node.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.util.concurrent.Future;
+import io.trellis.proxy.core.relay.InboundHold;
 import io.trellis.proxy.core.transport.ChannelTuning;
 import java.util.concurrent.CompletableFuture;
-import io.netty.util.concurrent.Future;
+import java.util.function.Consumer;
 
 /** What every proxied TCP connection accepted on a pod listener needs, in one place. */
 final class Connections {
@@ -24,6 +28,23 @@ final class Connections {
         config.setOption(ChannelOption.TCP_NODELAY, true);
         config.setRecvByteBufAllocator(ChannelTuning.recvAllocator());
         config.setWriteBufferWaterMark(ChannelTuning.waterMark());
+    }
+
+    /**
+     * Prepares an accepted pod connection for a relay: tunes it, calls {@code onActive} once it is
+     * active, and parks bytes (or a FIN) that arrive before the upstream is open, even with auto-read
+     * off, so the relay replays them. Call from the child's initializer.
+     */
+    static void acceptForRelay(Channel ch, String name, Consumer<Channel> onActive) {
+        tuneAccepted(ch);
+        ch.pipeline().addLast(name, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                ctx.pipeline().remove(this);
+                onActive.accept(ctx.channel());
+            }
+        });
+        ch.pipeline().addLast("hold", new InboundHold());
     }
 
     /** Closes with a TCP RST, so the application sees a reset rather than a clean end of stream. */

@@ -2,10 +2,7 @@ package io.trellis.node.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.trellis.proxy.core.relay.InboundHold;
 import io.trellis.node.authz.AuthzDecision;
 import io.trellis.node.authz.ConnectionAttributes;
 import io.trellis.node.authz.L4Authorizer;
@@ -50,17 +47,7 @@ final class InboundPlaintextHandler extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
-        Connections.tuneAccepted(ch);
-        ch.pipeline().addLast("inbound", new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelActive(ChannelHandlerContext ctx) {
-                ctx.pipeline().remove(this);
-                accepted(ctx.channel());
-            }
-        });
-        // Bytes (or a FIN) can arrive before the upstream is open, even with auto-read off: parked
-        // here, replayed to the relay.
-        ch.pipeline().addLast("hold", new InboundHold());
+        Connections.acceptForRelay(ch, "inbound", this::accepted);
     }
 
     private void accepted(Channel downstream) {
