@@ -60,12 +60,31 @@ public final class PodOutboundConnector {
                 ch.unsafe().closeForcibly();
                 throw e;
             }
-        }).whenCompleteAsync((ch, failure) -> {
+        }).whenComplete((ch, failure) -> {
             if (failure != null) {
                 promise.tryFailure(new PodListenerException("cannot open an outbound socket in " + netns.source()
                         + " towards " + remote + ": " + failure.getMessage(), failure));
                 return;
             }
+            try {
+                loop.execute(() -> connectOnLoop(ch, bootstrap, remote, transparentSource, promise));
+            } catch (RuntimeException e) {
+                // The loop is shutting down (RejectedExecutionException): nobody will register the socket.
+                ch.unsafe().closeForcibly();
+                promise.tryFailure(new PodListenerException("cannot connect towards " + remote
+                        + ": the node-proxy's event loop is shutting down", e));
+            }
+        });
+                return promise;
+    }
+
+    /**
+     * Hands the socket to Netty. Anything this throws (an incomplete bootstrap, a rejected registration) must
+     * still complete the promise: a caller waiting on it would otherwise hold its downstream connection forever.
+     */
+    private static void connectOnLoop(EpollSocketChannel ch, Bootstrap bootstrap, InetSocketAddress remote,
+            @Nullable InetSocketAddress transparentSource, Promise<Channel> promise) {
+        try {
             Bootstrap b = bootstrap.clone().channelFactory((io.netty.channel.ChannelFactory<Channel>) () -> ch);
             (transparentSource == null ? b.connect(remote) : b.connect(remote, transparentSource))
                     .addListener(f -> {
@@ -75,7 +94,13 @@ public final class PodOutboundConnector {
                             promise.tryFailure(f.cause());
                         }
                     });
-        }, loop);
-        return promise;
+        } catch (RuntimeException | Error e) {
+            if (ch.isRegistered()) {
+                ch.close();
+            } else {
+                ch.unsafe().closeForcibly();
+            }
+            promise.tryFailure(new PodListenerException("cannot connect towards " + remote + ": " + e, e));
+        }
     }
 }
