@@ -3,7 +3,6 @@ package io.trellis.waypoint.proxy;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpContent;
@@ -27,21 +26,17 @@ import org.slf4j.LoggerFactory;
  * in order), keep-alive, graceful close with a FIN once the response is out, and the hand-over of
  * the raw connection after a {@code 101 Switching Protocols}.
  */
-final class Http1Connection extends ChannelInboundHandlerAdapter implements Downstream {
+final class Http1Connection extends DownstreamHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Http1Connection.class);
 
-    private final ProxyContext ctx;
-    private final ConnectionInfo conn;
     private final ArrayDeque<HttpObject> backlog = new ArrayDeque<>();
-    private @Nullable Channel channel;
     private @Nullable Exchange current;
     private boolean inputEnded;
     private boolean closing;
 
     Http1Connection(ProxyContext ctx, ConnectionInfo conn) {
-        this.ctx = ctx;
-        this.conn = conn;
+        super(ctx, conn);
     }
 
     /** Installs the HTTP/1.1 server pipeline after {@code afterName} on {@code ch}. */
@@ -52,11 +47,6 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Down
         ch.pipeline().addAfter("idle", "http1", new HttpServerCodec(8192, s.maxHeaderBytes(), 64 * 1024));
         ch.pipeline().addAfter("http1", "continue", new HttpServerExpectContinueHandler());
         ch.pipeline().addAfter("continue", "exchanges", new Http1Connection(ctx, conn));
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext hctx) {
-        channel = hctx.channel();
     }
 
     @Override
@@ -107,7 +97,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Down
     }
 
     private void badRequest(Throwable cause) {
-        LOG.debug("event=http1_bad_request peer={} error=\"{}\"", conn.peer(), cause.toString());
+        LOG.debug("event=http1_bad_request peer={} error=\"{}\"", connection().peer(), cause.toString());
         Channel ch = channel();
         var r = LocalReplies.build(ch.alloc(), 400, "bad request: " + cause.getMessage(), null, null, false);
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
@@ -117,27 +107,13 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Down
     }
 
     @Override
-    public Channel channel() {
-        Channel ch = channel;
-        if (ch == null) {
-            throw new IllegalStateException("handler not added");
-        }
-        return ch;
-    }
-
-    @Override
     public String protocol() {
         return "HTTP/1.1";
     }
 
     @Override
-    public ConnectionInfo connection() {
-        return conn;
-    }
-
-    @Override
-    public void requestMoreBody() {
-        channel().read();
+    @Nullable Exchange exchange() {
+        return current;
     }
 
     @Override
@@ -216,15 +192,6 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Down
     }
 
     @Override
-    public void channelWritabilityChanged(ChannelHandlerContext hctx) {
-        Exchange ex = current;
-        if (ex != null && hctx.channel().isWritable()) {
-            ex.onDownstreamWritable();
-        }
-        hctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
     public void channelInactive(ChannelHandlerContext hctx) {
         releaseBacklog();
         Exchange ex = current;
@@ -237,7 +204,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Down
 
     @Override
     public void exceptionCaught(ChannelHandlerContext hctx, Throwable cause) {
-        LOG.debug("event=http1_error peer={} error=\"{}\"", conn.peer(), cause.toString());
+        LOG.debug("event=http1_error peer={} error=\"{}\"", connection().peer(), cause.toString());
         hctx.close();
     }
 

@@ -2,7 +2,6 @@ package io.trellis.waypoint.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -15,21 +14,17 @@ import org.jspecify.annotations.Nullable;
  * One HTTP/2 stream of a downstream connection (a child channel converted to {@code HttpObject}s
  * by Netty's {@code Http2StreamFrameToHttpObjectCodec}): exactly one exchange.
  */
-final class Http2Stream extends ChannelInboundHandlerAdapter implements Downstream {
+final class Http2Stream extends DownstreamHandler {
 
-    private final ProxyContext ctx;
-    private final ConnectionInfo conn;
-    private @Nullable Channel channel;
     private @Nullable Exchange exchange;
 
     Http2Stream(ProxyContext ctx, ConnectionInfo conn) {
-        this.ctx = ctx;
-        this.conn = conn;
+        super(ctx, conn);
     }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext hctx) {
-        channel = hctx.channel();
+    @Nullable Exchange exchange() {
+        return exchange;
     }
 
     @Override
@@ -66,27 +61,8 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Downstre
     }
 
     @Override
-    public Channel channel() {
-        Channel ch = channel;
-        if (ch == null) {
-            throw new IllegalStateException("handler not added");
-        }
-        return ch;
-    }
-
-    @Override
     public String protocol() {
         return "HTTP/2";
-    }
-
-    @Override
-    public ConnectionInfo connection() {
-        return conn;
-    }
-
-    @Override
-    public void requestMoreBody() {
-        channel().read();
     }
 
     @Override
@@ -100,15 +76,6 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements Downstre
     @Override
     public Channel takeOverForUpgrade() {
         throw new IllegalStateException("HTTP/2 has no Upgrade; extended CONNECT is not supported");
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext hctx) {
-        Exchange ex = exchange;
-        if (ex != null && hctx.channel().isWritable()) {
-            ex.onDownstreamWritable();
-        }
-        hctx.fireChannelWritabilityChanged();
     }
 
     @Override
