@@ -303,16 +303,23 @@ final class Exchange implements AttemptListener {
         HttpHeaders headers = h.headers().copy();
         trace.inject(headers);
         a.write(new DefaultHttpRequest(h.protocolVersion(), h.method(), h.uri(), headers), false);
-        a.flush();
-        pumpBody();
+        // The head and what body is here leave in one flush: a bodiless request's end then reaches the
+        // tunnel before the upstream can answer it (a 101 turns the tunnel raw; see UpgradedTunnelGuard).
+        if (!pumpBody()) {
+            a.flush();
+        }
     }
 
-    /** Moves request body to the upstream while it takes it, and reads more from the client. */
-    private void pumpBody() {
+    /**
+     * Moves request body to the upstream while it takes it, and reads more from the client.
+     *
+     * @return whether it wrote and flushed something upstream
+     */
+    private boolean pumpBody() {
         UpstreamAttempt a = attempt;
         boolean ready = a != null && attemptReady;
+        boolean wrote = false;
         if (ready) {
-            boolean wrote = false;
             while (a.isWritable()) {
                 HttpContent next = body.next();
                 if (next == null) {
@@ -328,6 +335,7 @@ final class Exchange implements AttemptListener {
         if (!body.complete() && body.unsentBytes() < READ_AHEAD && (!ready || a.isWritable())) {
             down.requestMoreBody();
         }
+        return wrote;
     }
 
     @Override

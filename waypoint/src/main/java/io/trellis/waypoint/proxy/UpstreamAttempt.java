@@ -321,6 +321,7 @@ final class UpstreamAttempt {
                 // From here the codec passes raw bytes: park them until the relay takes the tunnel.
                 upgraded = true;
                 ctx.pipeline().replace(this, "hold", new InboundHold());
+                ctx.pipeline().addAfter("hold", "upgraded", new UpgradedTunnelGuard());
                 ctx.pipeline().remove("http"); // raw bytes from now on; leftovers land in the hold
             }
             onHome(() -> {
