@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import java.util.List;
 import java.util.Map;
 
@@ -43,10 +45,29 @@ final class ControllerObjects {
                                         "get", "list", "watch"),
                                 // Accepted=False conditions on invalid objects: a PUT of the status subresource
                                 rule(TrellisCrds.GROUP, List.of("authorizationpolicies/status",
-                                        "resiliencepolicies/status"), "get", "update", "patch"))
+                                        "resiliencepolicies/status"), "get", "update", "patch"),
+                                // the waypoint deployer (WaypointDeployer): per Gateway of class trellis-waypoint, a
+                                // ServiceAccount, Service and Deployment read, created, brought back in line, deleted
+                                rule("", List.of("services", "serviceaccounts"), "create", "update", "delete"),
+                                rule("apps", List.of("deployments"), "get", "create", "update", "delete"),
+                                // ... and the Gateway's Accepted/Programmed conditions and address
+                                rule("gateway.networking.k8s.io", List.of("gateways/status"), "update"),
+                                // the CA's Kubernetes-mode credential: node-proxy tokens checked by TokenReview
+                                rule("authentication.k8s.io", List.of("tokenreviews"), "create"))
                         .build(),
                 new ClusterRoleBindingBuilder().withNewMetadata().withName(NAME).withLabels(labels).endMetadata()
                         .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+                        .withName(NAME).endRoleRef()
+                        .addNewSubject().withKind("ServiceAccount").withName(NAME).withNamespace(o.namespace())
+                        .endSubject().build(),
+                // one replica runs the waypoint deployer, elected through a Lease in the controller's own namespace
+                new RoleBuilder().withNewMetadata().withName(NAME).withNamespace(o.namespace()).withLabels(labels)
+                        .endMetadata()
+                        .withRules(rule("coordination.k8s.io", List.of("leases"), "get", "create", "update", "patch"))
+                        .build(),
+                new RoleBindingBuilder().withNewMetadata().withName(NAME).withNamespace(o.namespace())
+                        .withLabels(labels).endMetadata()
+                        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role")
                         .withName(NAME).endRoleRef()
                         .addNewSubject().withKind("ServiceAccount").withName(NAME).withNamespace(o.namespace())
                         .endSubject().build(),

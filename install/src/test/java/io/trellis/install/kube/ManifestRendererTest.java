@@ -52,7 +52,8 @@ class ManifestRendererTest {
                     .isEqualTo(TREES.readTree(Serialization.asJson(objects.get(i))));
         }
         assertThat(back).extracting(HasMetadata::getKind).containsExactly("Namespace", "CustomResourceDefinition",
-                "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment",
+                "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
+                "Deployment",
                 "Service", "PodDisruptionBudget", "ServiceAccount", "DaemonSet", "ServiceAccount", "ClusterRole",
                 "ClusterRoleBinding", "DaemonSet");
     }
@@ -105,10 +106,13 @@ class ManifestRendererTest {
         for (CustomResourceDefinitionContext kind : KubernetesKinds.ALL) {
             assertThat(allows(role, kind.getGroup(), kind.getPlural(), "list")).as(kind.getPlural()).isTrue();
             assertThat(allows(role, kind.getGroup(), kind.getPlural(), "watch")).as(kind.getPlural()).isTrue();
-            boolean ownStatus = kind.getGroup().equals("trellis.io");
+            // its own kinds' status, and the status of the Gateways it runs waypoints for
+            boolean ownStatus = kind.getGroup().equals("trellis.io") || kind.getKind().equals("Gateway");
             assertThat(allows(role, kind.getGroup(), kind.getPlural() + "/status", "update")).isEqualTo(ownStatus);
-            assertThat(allows(role, kind.getGroup(), kind.getPlural(), "create")).isFalse();
-            assertThat(allows(role, kind.getGroup(), kind.getPlural(), "delete")).isFalse();
+            // the waypoint deployer creates and deletes Services and ServiceAccounts, never config objects
+            boolean deployed = List.of("services", "serviceaccounts").contains(kind.getPlural());
+            assertThat(allows(role, kind.getGroup(), kind.getPlural(), "create")).as(kind.getPlural()).isEqualTo(deployed);
+            assertThat(allows(role, kind.getGroup(), kind.getPlural(), "delete")).as(kind.getPlural()).isEqualTo(deployed);
         }
         assertThat(allows(role, "", "secrets", "get")).isFalse();
     }
