@@ -272,6 +272,23 @@ public final class MeshLab implements AutoCloseable {
         awaitHttpOk(node, "controller readiness", "http://127.0.0.1:15014/healthz/ready");
     }
 
+    /**
+     * Starts the controller again after it was stopped (same config directory, same bootstrap tokens) and waits until
+     * it is ready; the stopped process is forgotten, so {@link #process process("controller")} is the new one. The
+     * node-proxies reconnect on their own backoff.
+     */
+    public LabProcess restartController() {
+        LabProcess old = process("controller");
+        if (old.isAlive()) {
+            throw new IllegalStateException("the controller is still running (pid " + old.pid() + "): stop it first");
+        }
+        synchronized (processes) {
+            processes.remove(old);
+        }
+        startController(lab.runDir().resolve("tokens"));
+        return process("controller");
+    }
+
     private void startNodeProxy(LabNode node, Path tokenFile) {
         Path socket = lab.runDir().resolve("enroll-" + node.name() + ".sock");
         enrollSockets.put(node.name(), socket);
