@@ -88,6 +88,14 @@ public final class EnrollmentClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the node-proxy has closed the connection (or a transport error broke it), checked without blocking:
+     * an idle agent's way to notice that its node-proxy went away.
+     */
+    public boolean peerClosed() {
+        return conn.peerClosed();
+    }
+
     /** Closes the connection (the node-proxy keeps the enrolled pods). */
     @Override
     public void close() {

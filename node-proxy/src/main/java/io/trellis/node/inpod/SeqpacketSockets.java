@@ -24,7 +24,10 @@ public interface SeqpacketSockets {
         /** Blocks for the next connection; fails once {@link #close()} has been called. */
         Connection accept() throws NativeCallException;
 
-        /** Wakes a blocked {@link #accept()}, closes the socket and unlinks the path. */
+        /**
+         * Wakes a blocked {@link #accept()}, closes the socket and unlinks the path, unless another
+         * process has bound a new socket there since (a new node-proxy during an upgrade): that one is left alone.
+         */
         @Override
         void close();
     }
@@ -43,6 +46,12 @@ public interface SeqpacketSockets {
 
         /** Bounds how long {@link #receive} blocks; a receive that times out fails with EAGAIN. */
         void receiveTimeout(Duration timeout) throws NativeCallException;
+
+        /**
+         * Whether the peer has closed its end, without blocking and without consuming a packet: how an idle
+         * agent notices that its node-proxy went away. Also true once this end is closed.
+         */
+        boolean peerClosed();
 
         /** Wakes a blocked {@link #receive} on another thread (it returns end of stream). */
         void shutdown();

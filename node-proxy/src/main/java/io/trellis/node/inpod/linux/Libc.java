@@ -48,6 +48,8 @@ final class Libc {
     static final int SHUT_RDWR = 2;
     static final int MSG_NOSIGNAL = 0x4000;
     static final int MSG_TRUNC = 0x20;
+    static final int MSG_PEEK = 0x2;
+    static final int MSG_DONTWAIT = 0x40;
     static final int MSG_CTRUNC = 0x8;
     static final int MSG_CMSG_CLOEXEC = 0x40000000;
 

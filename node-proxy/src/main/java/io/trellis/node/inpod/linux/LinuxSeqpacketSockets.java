@@ -41,6 +41,7 @@ public final class LinuxSeqpacketSockets implements SeqpacketSockets {
         String call = "bind(" + path + ")";
         removeStaleSocket(path, call);
         int fd = socket(call);
+        Object inode;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoSlot(arena);
             MemorySegment addr = sockaddrUn(arena, path, call);
@@ -50,6 +51,7 @@ public final class LinuxSeqpacketSockets implements SeqpacketSockets {
             }
             // Only root (the node agent) may enroll pods: the socket is the whole authorization.
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            inode = socketFileKey(path);
             rc = (int) Libc.LISTEN.invokeExact(errno, fd, 16);
             if (rc != 0) {
                 throw Libc.failure("listen(" + path + ")", Libc.errno(errno), "");
@@ -64,7 +66,7 @@ public final class LinuxSeqpacketSockets implements SeqpacketSockets {
             Libc.close(fd);
             throw Libc.linkageBroken("bind/listen", t);
         }
-        return new UnixListener(new FdGuard(fd, "enrollment socket " + path), path);
+        return new UnixListener(new FdGuard(fd, "enrollment socket " + path), path, inode);
     }
 
     @Override
@@ -124,6 +126,16 @@ public final class LinuxSeqpacketSockets implements SeqpacketSockets {
         }
     }
 
+    /** The identity (device and inode) of the file at {@code path}, or null when there is none. */
+    private static @Nullable Object socketFileKey(Path path) {
+        try {
+            return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private static MemorySegment sockaddrUn(Arena arena, Path path, String call) throws NativeCallException {
         byte[] bytes = path.toString().getBytes(StandardCharsets.UTF_8);
         if (bytes.length > SUN_PATH_MAX) {
@@ -139,10 +151,12 @@ public final class LinuxSeqpacketSockets implements SeqpacketSockets {
 
         private final FdGuard guard;
         private final Path path;
+        private final @Nullable Object fileKey;
 
-        UnixListener(FdGuard guard, Path path) {
+        UnixListener(FdGuard guard, Path path, @Nullable Object fileKey) {
             this.guard = guard;
             this.path = path;
+            this.fileKey = fileKey;
         }
 
         @Override
@@ -177,6 +191,13 @@ public final class LinuxSeqpacketSockets implements SeqpacketSockets {
         @Override
         public void close() {
             guard.close();
+            // During an upgrade the new node-proxy has already replaced our socket file with its own: deleting
+            // the path then would cut the node agent off from the new process. (A replacement between this check
+            // and the delete is not prevented; the new process binds long before the old one is told to stop.)
+            Object current = socketFileKey(path);
+            if (current == null || !current.equals(fileKey)) {
+                return;
+            }
             try {
                 Files.deleteIfExists(path);
             } catch (IOException ignored) {
@@ -316,6 +337,40 @@ public final class LinuxSeqpacketSockets implements SeqpacketSockets {
                 throw e;
             } catch (Throwable t) {
                 throw Libc.linkageBroken("setsockopt", t);
+            } finally {
+                guard.release();
+            }
+        }
+
+        @Override
+        public boolean peerClosed() {
+            int fd;
+            try {
+                fd = guard.acquire("recvmsg(MSG_PEEK, " + peer + ")");
+            } catch (NativeCallException e) {
+                return true;
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                // One byte is enough: a queued packet means open; 0 bytes without a packet means end of stream.
+                MemorySegment data = arena.allocate(1);
+                MemorySegment iov = arena.allocate(16, 8);
+                iov.set(ADDRESS, 0, data);
+                iov.set(JAVA_LONG, 8, 1);
+                MemorySegment msg = arena.allocate(MSGHDR_SIZE, 8);
+                msg.set(ADDRESS, 16, iov);
+                msg.set(JAVA_LONG, 24, 1);
+                MemorySegment errno = Libc.errnoSlot(arena);
+                long n;
+                do {
+                    n = (long) Libc.RECVMSG.invokeExact(errno, fd, msg, Libc.MSG_PEEK | Libc.MSG_DONTWAIT);
+                } while (n < 0 && Libc.errno(errno) == Errno.EINTR);
+                if (n > 0) {
+                    return false;
+                }
+                // n == 0: end of stream; EAGAIN: open and idle; any other error (ECONNRESET): gone.
+                return n == 0 || Libc.errno(errno) != Errno.EAGAIN;
+            } catch (Throwable t) {
+                throw Libc.linkageBroken("recvmsg", t);
             } finally {
                 guard.release();
             }
