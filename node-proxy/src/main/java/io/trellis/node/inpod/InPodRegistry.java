@@ -49,6 +49,7 @@ public final class InPodRegistry implements AutoCloseable {
     // Owner-thread state.
     private final Map<String, Entry> pods = new HashMap<>();
     private @Nullable Set<String> notReplayed;
+    private boolean draining;
     private volatile Map<String, EnrolledPod> snapshot = Map.of();
 
     public InPodRegistry(PodListenerFactory listenerFactory) {
@@ -75,6 +76,11 @@ public final class InPodRegistry implements AutoCloseable {
     }
 
     private void addOnOwner(PodInfo pod, Netns netns) throws InPodException {
+        if (draining) {
+            netns.close();
+            throw new PodListenerException("AddPod " + pod.uid() + ": this node-proxy is draining for shutdown and "
+                    + "opens no listeners; enroll the pod with the node-proxy that replaced it");
+        }
         Entry existing = pods.get(pod.uid());
         if (existing != null && existing.netns().inode() == netns.inode()) {
             netns.close();
@@ -186,6 +192,21 @@ public final class InPodRegistry implements AutoCloseable {
             result.completeExceptionally(new IllegalStateException("pod registry is closed: the node-proxy is shutting down"));
         }
         return result;
+    }
+
+    /**
+     * The first step of a graceful stop: closes every pod's listeners (so a newer node-proxy beside this one gets
+     * every new connection; see {@link ListenerMigration} for those already queued) but keeps the pods and their
+     * namespace handles, which connections accepted just before still need for their upstream sockets. Later
+     * commands still run; {@link #close()} releases the rest after the drain.
+     */
+    public CompletableFuture<Integer> stopAccepting() {
+        return onOwner(() -> {
+            draining = true;
+            pods.values().forEach(e -> e.listeners().close());
+            log.info("event=listeners_closed pods={} reason=drain", pods.size());
+            return pods.size();
+        }, null);
     }
 
     /** Closes every pod's listeners and namespace handle, then stops the owner thread. */

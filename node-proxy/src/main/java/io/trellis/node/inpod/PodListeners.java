@@ -65,6 +65,7 @@ public final class PodListeners implements PodListenerHandle {
                     list.add(ch);
                     options.setReusePort(ch.fd().intValue(), true);
                 }
+                ListenerMigration.enableIfInside(netns);
                 return list;
             } catch (Exception | Error e) {
                 list.forEach(PodListeners::closeUnregistered);

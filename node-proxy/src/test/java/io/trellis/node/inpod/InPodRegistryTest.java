@@ -133,4 +133,32 @@ class InPodRegistryTest {
                 .cause().hasMessageContaining("shutting down");
         assertThat(late.isClosed()).isTrue();
     }
+
+    @Test
+    void stopAcceptingClosesListenersButKeepsNamespacesForTheDrain() {
+        FakeNetns a = new FakeNetns(-1, "a", 1);
+        registry.add(pod("a"), a).join();
+
+        assertThat(registry.stopAccepting().join()).isEqualTo(1);
+        assertThat(listeners.openUids()).as("no new connections reach this process").isEmpty();
+        assertThat(a.isClosed()).as("connections being set up still open upstream sockets in the pod").isFalse();
+        assertThat(registry.snapshot()).containsOnlyKeys("a");
+        FakeNetns late = new FakeNetns(-1, "late", 2);
+        assertThatThrownBy(() -> registry.add(pod("late"), late).join()).cause().hasMessageContaining("draining");
+        assertThat(late.isClosed()).isTrue();
+        assertThat(listeners.openUids()).isEmpty();
+
+        registry.close();
+        assertThat(a.isClosed()).isTrue();
+    }
+
+    @Test
+    void listenersMigrationIsNotWrittenOutsideThePodsNamespace() throws Exception {
+        // A fake namespace leaves the thread in the host's: the host's setting must stay as it is.
+        java.nio.file.Path sysctl = java.nio.file.Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+        String before = java.nio.file.Files.exists(sysctl) ? java.nio.file.Files.readString(sysctl) : "";
+        ListenerMigration.enableIfInside(new FakeNetns(-1, "fake", 12345));
+        String after = java.nio.file.Files.exists(sysctl) ? java.nio.file.Files.readString(sysctl) : "";
+        assertThat(after).isEqualTo(before);
+    }
 }
