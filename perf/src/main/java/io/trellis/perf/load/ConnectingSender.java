@@ -47,8 +47,8 @@ final class ConnectingSender implements RequestSender {
         if (bound == null) {
             throw new IllegalStateException("send before bind(lane)");
         }
-        Http1Client client = new Http1Client(body, target.getHostString() + ":" + target.getPort(),
-                responseBytes, true);
+        Http1Client client = new Http1Client(new RequestShape(body, target.getHostString() + ":" + target.getPort(),
+                responseBytes), true);
         client.bind(bound);
         new Bootstrap()
                 .group(loop)

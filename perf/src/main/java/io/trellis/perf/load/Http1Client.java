@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import org.jspecify.annotations.Nullable;
 
 /**
  * HTTP/1.1 keep-alive client for one connection: one request at a time (no pipelining), so the
@@ -24,48 +23,41 @@ final class Http1Client extends ChannelInboundHandlerAdapter implements RequestS
 
     static final String RESPONSE_BYTES_HEADER = "x-response-bytes";
 
-    private final ByteBuf body;
-    private final String authority;
-    private final int responseBytes;
+    private final RequestShape shape;
     private final boolean close;
-    private @Nullable Lane lane;
-    private @Nullable ChannelHandlerContext ctx;
+    private final ClientBinding binding = new ClientBinding();
     private long intended;
     private boolean awaiting;
     private boolean ok;
 
-    Http1Client(ByteBuf body, String authority, int responseBytes, boolean close) {
-        this.body = body;
-        this.authority = authority;
-        this.responseBytes = responseBytes;
+    Http1Client(RequestShape shape, boolean close) {
+        this.shape = shape;
         this.close = close;
     }
 
     @Override
     public void bind(Lane lane) {
-        this.lane = lane;
+        binding.bind(lane);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
+        binding.joined(ctx);
     }
 
     @Override
     public void send(long intendedNanos) {
-        ChannelHandlerContext context = ctx;
-        if (context == null) {
-            throw new IllegalStateException("send before the client joined a pipeline");
-        }
+        ChannelHandlerContext context = binding.context();
+        ByteBuf body = shape.body();
         intended = intendedNanos;
         awaiting = true;
         ok = false;
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
                 body.duplicate());
         request.headers()
-                .set(HttpHeaderNames.HOST, authority)
+                .set(HttpHeaderNames.HOST, shape.authority())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
-                .setInt(RESPONSE_BYTES_HEADER, responseBytes);
+                .setInt(RESPONSE_BYTES_HEADER, shape.responseBytes());
         if (close) {
             request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
@@ -80,7 +72,7 @@ final class Http1Client extends ChannelInboundHandlerAdapter implements RequestS
             }
             if (msg instanceof LastHttpContent && awaiting) {
                 awaiting = false;
-                lane().completed(intended, ok);
+                binding.lane().completed(intended, ok);
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -89,31 +81,23 @@ final class Http1Client extends ChannelInboundHandlerAdapter implements RequestS
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (lane == null) {
+        if (!binding.hasLane()) {
             return;
         }
         if (awaiting) {
             awaiting = false;
             if (close) {
-                lane().completed(intended, false);
+                binding.lane().completed(intended, false);
             } else {
-                lane().connectionLost();
+                binding.lane().connectionLost();
             }
         } else if (!close) {
-            lane().connectionLost();
+            binding.lane().connectionLost();
         }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ctx.close();
-    }
-
-    private Lane lane() {
-        Lane bound = lane;
-        if (bound == null) {
-            throw new IllegalStateException("client used before bind(lane)");
-        }
-        return bound;
     }
 }

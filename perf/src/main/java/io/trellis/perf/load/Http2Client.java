@@ -15,7 +15,6 @@ import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * h2c (prior knowledge) client for one connection: each request is a stream, up to the lane's
@@ -25,12 +24,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Http2Client extends Http2ChannelDuplexHandler implements RequestSender {
 
-    private final ByteBuf body;
-    private final String authority;
-    private final int responseBytes;
+    private final RequestShape shape;
     private final Map<Http2FrameStream, Pending> inFlight = new IdentityHashMap<>();
-    private @Nullable Lane lane;
-    private @Nullable ChannelHandlerContext ctx;
+    private final ClientBinding binding = new ClientBinding();
 
     /** The intended send time of a stream and whether its status was 200. */
     private static final class Pending {
@@ -42,33 +38,29 @@ final class Http2Client extends Http2ChannelDuplexHandler implements RequestSend
         }
     }
 
-    Http2Client(ByteBuf body, String authority, int responseBytes) {
-        this.body = body;
-        this.authority = authority;
-        this.responseBytes = responseBytes;
+    Http2Client(RequestShape shape) {
+        this.shape = shape;
     }
 
     @Override
     public void bind(Lane lane) {
-        this.lane = lane;
+        binding.bind(lane);
     }
 
     @Override
     protected void handlerAdded0(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
+        binding.joined(ctx);
     }
 
     @Override
     public void send(long intendedNanos) {
-        ChannelHandlerContext context = ctx;
-        if (context == null) {
-            throw new IllegalStateException("send before the client joined a pipeline");
-        }
+        ChannelHandlerContext context = binding.context();
+        ByteBuf body = shape.body();
         Http2FrameStream stream = newStream();
         Http2Headers headers = new DefaultHttp2Headers()
-                .method("POST").scheme("http").path("/").authority(authority);
+                .method("POST").scheme("http").path("/").authority(shape.authority());
         headers.setInt("content-length", body.readableBytes());
-        headers.setInt(Http1Client.RESPONSE_BYTES_HEADER, responseBytes);
+        headers.setInt(Http1Client.RESPONSE_BYTES_HEADER, shape.responseBytes());
         boolean noBody = body.readableBytes() == 0;
         context.write(new DefaultHttp2HeadersFrame(headers, noBody).stream(stream), context.voidPromise());
         // The stream has its id once its headers were written; key by the stream object itself.
@@ -105,28 +97,20 @@ final class Http2Client extends Http2ChannelDuplexHandler implements RequestSend
     private void finish(Http2FrameStream stream, boolean complete) {
         Pending pending = inFlight.remove(stream);
         if (pending != null) {
-            lane().completed(pending.intended, complete && pending.ok);
+            binding.lane().completed(pending.intended, complete && pending.ok);
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         inFlight.clear();
-        if (lane != null) {
-            lane().connectionLost();
+        if (binding.hasLane()) {
+            binding.lane().connectionLost();
         }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ctx.close();
-    }
-
-    private Lane lane() {
-        Lane bound = lane;
-        if (bound == null) {
-            throw new IllegalStateException("client used before bind(lane)");
-        }
-        return bound;
     }
 }

@@ -54,16 +54,17 @@ public final class HttpLoadRun {
 
     private static LaneSet connect(EventLoop loop, Class<? extends SocketChannel> channelType, LoadConfig config,
             ByteBuf body, List<Channel> channels) throws InterruptedException {
-        String authority = config.target().getHostString() + ":" + config.target().getPort();
+        RequestShape shape = new RequestShape(body, config.target().getHostString() + ":" + config.target().getPort(),
+                config.responseBytes());
         List<RequestSender> clients = new ArrayList<>();
         for (int i = 0; i < config.connections(); i++) {
             ChannelHandler[] handlers;
             if (config.protocol() == LoadConfig.Protocol.HTTP1) {
-                Http1Client client = new Http1Client(body, authority, config.responseBytes(), false);
+                Http1Client client = new Http1Client(shape, false);
                 clients.add(client);
                 handlers = new ChannelHandler[] {new HttpClientCodec(), client};
             } else {
-                Http2Client client = new Http2Client(body, authority, config.responseBytes());
+                Http2Client client = new Http2Client(shape);
                 clients.add(client);
                 handlers = new ChannelHandler[] {Http2FrameCodecBuilder.forClient()
                         .initialSettings(Http2Settings.defaultSettings().initialWindowSize(1 << 20))

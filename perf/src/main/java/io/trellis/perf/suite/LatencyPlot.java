@@ -18,7 +18,7 @@ import javax.imageio.ImageIO;
  * rates evenly spaced on the x axis, latency on a log10 y axis, one line per series. Series whose
  * name starts with "p50" are dashed, the others solid; the colour is per connection count.
  */
-final class LatencyPlot {
+public final class LatencyPlot {
 
     private static final int WIDTH = 900;
     private static final int HEIGHT = 540;
@@ -31,7 +31,7 @@ final class LatencyPlot {
 
     private LatencyPlot() {}
 
-    static void write(Path file, String title, List<Integer> rates, Map<String, List<Double>> series)
+    public static void write(Path file, String title, List<Integer> rates, Map<String, List<Double>> series)
             throws IOException {
         System.setProperty("java.awt.headless", "true");
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
