@@ -9,7 +9,7 @@ import io.trellis.identity.RenewalPolicy;
 import io.trellis.node.admin.NodeAdmin;
 import io.trellis.node.identity.CertificateManager;
 import io.trellis.node.identity.GrpcCaClient;
-import io.trellis.node.inpod.EnrollmentServer;
+import io.trellis.node.inpod.GatedEnrollmentServer;
 import io.trellis.node.inpod.InPodRegistry;
 import io.trellis.node.inpod.linux.LinuxNetnsOps;
 import io.trellis.node.inpod.linux.LinuxSeqpacketSockets;
@@ -122,8 +122,10 @@ public final class NodeProxy implements AutoCloseable {
         InPodRegistry pods = new InPodRegistry(traffic);
         resources.push(pods);
         registry = pods;
-        EnrollmentServer enrollment = EnrollmentServer.start(settings.enrollSocket(), new LinuxSeqpacketSockets(), netns,
-                pods);
+        // Bound only once the first config is in: see GatedEnrollmentServer (upgrades, restarts).
+        GatedEnrollmentServer enrollment = GatedEnrollmentServer.start(settings.enrollSocket(),
+                new LinuxSeqpacketSockets(), netns, pods, () -> xds.status().synced(), control,
+                Duration.ofMillis(100));
         resources.push(enrollment);
 
         NodeAdmin admin = NodeAdmin.start(settings.nodeName(), settings.monitoringAddress(), settings.ports(), store, xds,
@@ -149,6 +151,18 @@ public final class NodeProxy implements AutoCloseable {
     }
 
     /**
+     * Stops new connections. A pod registry closes its listeners but keeps the pods' namespaces until the drain is
+     * over: connections accepted just before still open their upstream sockets inside the pod.
+     */
+    private static void stopIntake(AutoCloseable intake) throws Exception {
+        if (intake instanceof InPodRegistry registry) {
+            registry.stopAccepting().get(30, TimeUnit.SECONDS);
+        } else {
+            intake.close();
+        }
+    }
+
+    /**
      * Graceful stop: stop accepting (enrollment and pod listeners first), let open connections finish
      * for up to the drain timeout, then close everything else.
      */
@@ -161,7 +175,11 @@ public final class NodeProxy implements AutoCloseable {
         InPodRegistry pods = registry;
         TrafficPaths traffic = paths;
         if (pods != null && traffic != null) {
-            pods.close(); // listeners stop; established connections carry on
+            try {
+                stopIntake(pods); // listeners stop; established connections carry on
+            } catch (Exception e) {
+                LOG.warn("event=close_failed resource={} error=\"{}\"", pods, e.toString());
+            }
             Instant deadline = Instant.now().plus(settings.drainTimeout());
             LOG.info("event=drain_started active_connections={} timeout={}", traffic.activeConnections(),
                     settings.drainTimeout());
