@@ -41,10 +41,12 @@ final class InboundHboneHandler implements HboneHandler, ServerCertificates {
     private final L4Authorizer authorizer;
     private final PathMetrics metrics;
     private final Telemetry telemetry;
+    private final SourcePreservation sourcePreservation;
 
     InboundHboneHandler(MeshStore store, LocalPods pods, WorkloadTls tls, L4Authorizer authorizer,
-            PathMetrics metrics, Telemetry telemetry) {
+            PathMetrics metrics, Telemetry telemetry, SourcePreservation sourcePreservation) {
         this.telemetry = telemetry;
+        this.sourcePreservation = sourcePreservation;
         this.store = store;
         this.pods = pods;
         this.tls = tls;
@@ -64,21 +66,31 @@ final class InboundHboneHandler implements HboneHandler, ServerCertificates {
 
     @Override
     public CompletionStage<Channel> open(HboneRequest request) {
+        return open(request, PathMetrics.Path.INBOUND_HBONE);
+    }
+
+    /**
+     * Decides and connects one request. {@code path} is {@link PathMetrics.Path#SAME_NODE} when the
+     * request did not come over the network but from this node's own outbound path (the same-node fast
+     * path): the source identity is then attested locally rather than by a TLS handshake, and the
+     * decision, the connection and the destination-reported telemetry are the same as for a tunnel.
+     */
+    CompletionStage<Channel> open(HboneRequest request, PathMetrics.Path path) {
         MeshState state = store.current();
         InetAddress localIp = request.localAddress().getAddress();
         WorkloadInfo workload = state.workloadByIp(localIp);
         PodTraffic pod = workload == null ? null : pods.get(workload);
         if (workload == null || pod == null) {
-            return refuse(request, 503, "no_local_workload", "no workload enrolled on this node owns "
+            return refuse(request, path, 503, "no_local_workload", "no workload enrolled on this node owns "
                     + localIp.getHostAddress());
         }
         InetSocketAddress target = request.target();
         if (!workload.addresses().contains(target.getAddress())) {
-            return refuse(request, 400, "target_not_local", "CONNECT target " + target + " is not an address of "
+            return refuse(request, path, 400, "target_not_local", "CONNECT target " + target + " is not an address of "
                     + workload + " (this listener serves only that workload)");
         }
         if (PROXY_PORTS.contains(target.getPort())) {
-            return refuse(request, 400, "target_is_proxy_port", "CONNECT target port " + target.getPort()
+            return refuse(request, path, 400, "target_is_proxy_port", "CONNECT target port " + target.getPort()
                     + " is a node-proxy port");
         }
         InetAddress source = ForwardedFor.parse(request.forwarded());
@@ -92,28 +104,31 @@ final class InboundHboneHandler implements HboneHandler, ServerCertificates {
                 state.workloadByIp(source), request.peer(), workload, workload.identity(), null, true,
                 ResponseFlag.NONE), client, target);
         if (!decision.allowed()) {
-            metrics.denied(PathMetrics.Path.INBOUND_HBONE, decision);
+            metrics.denied(path, decision);
             report.finish(ResponseFlag.AUTHORIZATION_DENIED, null, 0, 0, decision, "denied by L4 authorization");
-            LOG.info("event=inbound_denied path=inbound_hbone peer={} src={} dst={} decision=\"{}\"", request.peer(),
+            LOG.info("event=inbound_denied path={} peer={} src={} dst={} decision=\"{}\"", path.label(), request.peer(),
                     source.getHostAddress(), target, decision);
             return HboneHandler.reject(403, "denied by L4 authorization: " + decision);
         }
-        return pod.egress().connect(target, request.eventLoop()).whenComplete((ch, failure) -> {
-            if (failure != null) {
-                metrics.failed(PathMetrics.Path.INBOUND_HBONE, "app_connect_failed");
-                report.finish(ResponseFlag.UPSTREAM_CONNECT_FAILURE, target, 0, 0, decision, failure.getMessage());
-                LOG.info("event=inbound_failed path=inbound_hbone peer={} dst={} reason=\"cannot connect to the "
-                        + "application: {}\"", request.peer(), target, failure.getMessage());
-            } else {
-                metrics.opened(PathMetrics.Path.INBOUND_HBONE, "app");
-                ByteCounter bytes = new ByteCounter();
-                ch.pipeline().addFirst("bytes", bytes);
-                ch.closeFuture().addListener(f -> {
-                    metrics.closed();
-                    report.finish(ResponseFlag.NONE, target, bytes.written, bytes.read, decision, null);
+        return pod.egress().connect(target, request.eventLoop(), sourcePreservation.sourceFor(source, target))
+                .whenComplete((ch, failure) -> {
+                    if (failure != null) {
+                        metrics.failed(path, failure instanceof SourceAddressRefused ? "source_ip_refused"
+                                : "app_connect_failed");
+                        report.finish(ResponseFlag.UPSTREAM_CONNECT_FAILURE, target, 0, 0, decision,
+                                failure.getMessage());
+                        LOG.info("event=inbound_failed path={} peer={} dst={} reason=\"cannot connect to the "
+                                + "application: {}\"", path.label(), request.peer(), target, failure.getMessage());
+                    } else {
+                        metrics.opened(path, "app");
+                        ByteCounter bytes = new ByteCounter();
+                        ch.pipeline().addFirst("bytes", bytes);
+                        ch.closeFuture().addListener(f -> {
+                            metrics.closed();
+                            report.finish(ResponseFlag.NONE, target, bytes.written, bytes.read, decision, null);
+                        });
+                    }
                 });
-            }
-        });
     }
 
     /** The client's port from {@code forwarded}, 0 when absent (only the address is authorized on). */
@@ -131,10 +146,11 @@ final class InboundHboneHandler implements HboneHandler, ServerCertificates {
         }
     }
 
-    private CompletionStage<Channel> refuse(HboneRequest request, int status, String label, String reason) {
-        metrics.failed(PathMetrics.Path.INBOUND_HBONE, label);
-        LOG.info("event=inbound_refused path=inbound_hbone peer={} target={} status={} reason=\"{}\"", request.peer(),
-                request.target(), status, reason);
+    private CompletionStage<Channel> refuse(HboneRequest request, PathMetrics.Path path, int status, String label,
+            String reason) {
+        metrics.failed(path, label);
+        LOG.info("event=inbound_refused path={} peer={} target={} status={} reason=\"{}\"", path.label(),
+                request.peer(), request.target(), status, reason);
         return HboneHandler.reject(status, reason);
     }
 

@@ -34,10 +34,15 @@ final class InboundPlaintextHandler extends ChannelInitializer<Channel> {
     private final OriginalDestinations originalDestinations;
     private final PathMetrics metrics;
     private final Telemetry telemetry;
+    private final InboundGuards.Guard guard;
+    private final SourcePreservation sourcePreservation;
 
     InboundPlaintextHandler(PodTraffic pod, MeshStore store, L4Authorizer authorizer,
-            OriginalDestinations originalDestinations, PathMetrics metrics, Telemetry telemetry) {
+            OriginalDestinations originalDestinations, PathMetrics metrics, Telemetry telemetry,
+            InboundGuards.Guard guard, SourcePreservation sourcePreservation) {
         this.telemetry = telemetry;
+        this.guard = guard;
+        this.sourcePreservation = sourcePreservation;
         this.pod = pod;
         this.store = store;
         this.authorizer = authorizer;
@@ -47,10 +52,16 @@ final class InboundPlaintextHandler extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
-        Connections.acceptForRelay(ch, "inbound", this::accepted);
+        if (!guard.admit(ch)) {
+            return;
+        }
+        // Silent until the client or a server-first app speaks: closed at the idle deadline (slowloris).
+        Runnable spoke = guard.arm(ch);
+        ch.pipeline().addFirst("first-byte", new FirstActivity(m -> true, spoke));
+        Connections.acceptForRelay(ch, "inbound", downstream -> accepted(downstream, spoke));
     }
 
-    private void accepted(Channel downstream) {
+    private void accepted(Channel downstream, Runnable spoke) {
         InetSocketAddress client = (InetSocketAddress) downstream.remoteAddress();
         InetSocketAddress original;
         try {
@@ -84,13 +95,15 @@ final class InboundPlaintextHandler extends ChannelInitializer<Channel> {
             Connections.reset(downstream);
             return;
         }
-        pod.egress().connect(original, downstream.eventLoop()).whenComplete((upstream, failure) -> {
+        pod.egress().connect(original, downstream.eventLoop(),
+                sourcePreservation.sourceFor(client.getAddress(), original)).whenComplete((upstream, failure) -> {
             if (failure != null) {
                 report.finish(ResponseFlag.UPSTREAM_CONNECT_FAILURE, original, 0, 0, decision, failure.getMessage());
-                refuse(downstream, "app_connect_failed", client, original, "cannot connect to the application: "
-                        + failure.getMessage());
+                refuse(downstream, failure instanceof SourceAddressRefused ? "source_ip_refused" : "app_connect_failed",
+                        client, original, "cannot connect to the application: " + failure.getMessage());
                 return;
             }
+            upstream.pipeline().addFirst("first-byte", new FirstActivity(m -> true, spoke));
             if (!downstream.isActive()) {
                 upstream.close();
                 report.finish(ResponseFlag.DOWNSTREAM_TERMINATION, original, 0, 0, decision, null);

@@ -35,8 +35,11 @@ final class OutboundForwarder {
     private final OutboundPlanner planner;
     private final PathMetrics metrics;
     private final Telemetry telemetry;
+    private final SameNodePath sameNode;
 
-    OutboundForwarder(MeshStore store, OutboundPlanner planner, PathMetrics metrics, Telemetry telemetry) {
+    OutboundForwarder(MeshStore store, OutboundPlanner planner, PathMetrics metrics, Telemetry telemetry,
+            SameNodePath sameNode) {
+        this.sameNode = sameNode;
         this.store = store;
         this.planner = planner;
         this.metrics = metrics;
@@ -54,16 +57,18 @@ final class OutboundForwarder {
             @Nullable String sourceKey, Channel downstream, InetSocketAddress client, InetSocketAddress original) {
         MeshState state = store.current();
         WorkloadInfo sourceWorkload = sourceKey == null ? null : state.workloadByUid(sourceKey);
-        OutboundPlan plan = planner.plan(state, source, sourceWorkload, client, original);
+        OutboundPlan plan = sameNode.shortcut(planner.plan(state, source, sourceWorkload, client, original));
         LOG.debug("event=outbound_planned path={} src={} dst={} plan={}", path.label(), client, original, plan);
         OutboundPlan.Target target = plan.target();
         Telemetry.Connection report = telemetry.open(ConnectionLabels.of(Reporter.SOURCE, sourceWorkload, source,
-                target.workload(), target.principal(), target.service(), plan instanceof OutboundPlan.Tunnel,
+                target.workload(), target.principal(), target.service(),
+                plan instanceof OutboundPlan.Tunnel || plan instanceof OutboundPlan.SameNode,
                 ResponseFlag.NONE), client, original);
         CompletableFuture<Channel> upstream = switch (plan) {
             case OutboundPlan.Refuse r -> CompletableFuture.failedFuture(new OutboundRefused(r.reason(), r.label()));
             case OutboundPlan.Passthrough p -> egress.connect(p.address(), downstream.eventLoop());
             case OutboundPlan.Tunnel t -> egress.pool().open(t.request()).thenApply(stream -> (Channel) stream);
+            case OutboundPlan.SameNode n -> sameNode.open(n, downstream, client);
         };
         CompletableFuture<Upstream> result = new CompletableFuture<>();
         upstream.whenComplete((ch, failure) -> downstream.eventLoop().execute(() -> {
@@ -125,6 +130,7 @@ final class OutboundForwarder {
     private static @Nullable InetSocketAddress upstreamOf(OutboundPlan plan) {
         return switch (plan) {
             case OutboundPlan.Tunnel t -> t.request().hboneAddress();
+            case OutboundPlan.SameNode n -> n.request().target();
             case OutboundPlan.Passthrough p -> p.address();
             case OutboundPlan.Refuse r -> null;
         };
@@ -133,6 +139,7 @@ final class OutboundForwarder {
     private static @Nullable Endpoint endpointOf(OutboundPlan plan) {
         return switch (plan) {
             case OutboundPlan.Tunnel t -> t.endpoint();
+            case OutboundPlan.SameNode n -> n.endpoint();
             case OutboundPlan.Passthrough p -> p.endpoint();
             case OutboundPlan.Refuse r -> null;
         };

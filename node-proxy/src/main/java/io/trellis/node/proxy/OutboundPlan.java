@@ -34,6 +34,17 @@ sealed interface OutboundPlan {
     record Tunnel(TunnelRequest request, @Nullable Endpoint endpoint, String route, Target target)
             implements OutboundPlan {}
 
+    /**
+     * The destination pod is enrolled on this node: connect to it directly, as if the tunnel had
+     * arrived ({@link SameNodePath}). {@code request} is the tunnel that would have been opened.
+     */
+    record SameNode(TunnelRequest request, @Nullable Endpoint endpoint, Target target) implements OutboundPlan {
+        @Override
+        public String route() {
+            return "same_node";
+        }
+    }
+
     /** Plain TCP to {@code address} (a destination outside the mesh). */
     record Passthrough(InetSocketAddress address, @Nullable Endpoint endpoint, Target target) implements OutboundPlan {
         @Override

@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * balancer (then as a workload, or plain TCP for an endpoint outside the mesh); a service or workload
  * bound to a waypoint goes by HBONE to the waypoint with the original VIP:port (or IP:port) as
  * authority and the waypoint's identity expected; anything else is passed through in plain TCP.
- * Same-node destinations take the same HBONE path, so they are authorized and counted alike.
+ * Whether a tunnel to a pod on this very node can skip HBONE is decided afterwards ({@link SameNodePath}).
  */
 final class OutboundPlanner {
 

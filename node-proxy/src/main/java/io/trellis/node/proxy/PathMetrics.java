@@ -15,7 +15,9 @@ public final class PathMetrics {
 
     /** Which entry a connection came through. */
     public enum Path {
-        OUTBOUND, INBOUND_HBONE, INBOUND_PLAINTEXT, SOCKS5;
+        OUTBOUND, INBOUND_HBONE, INBOUND_PLAINTEXT, SOCKS5,
+        /** The destination side of the same-node fast path (the source side counts as OUTBOUND). */
+        SAME_NODE;
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT);

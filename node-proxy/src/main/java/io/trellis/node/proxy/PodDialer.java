@@ -6,17 +6,19 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import io.trellis.node.inpod.Netns;
 import io.trellis.node.inpod.PodOutboundConnector;
-import io.trellis.proxy.core.hbone.HboneDialer;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Dials from inside one pod's network namespace with the capture mark, so the connection carries the
- * pod's IP and the pod's capture rules let it out instead of redirecting it back to 15001.
+ * pod's IP (or, asked for, a client's IP through IP_TRANSPARENT) and the pod's capture rules let it out
+ * instead of redirecting it back to 15001.
  */
-final class PodDialer implements HboneDialer {
+final class PodDialer implements Dialer {
 
     private final PodOutboundConnector connector;
     private final Netns netns;
@@ -27,8 +29,21 @@ final class PodDialer implements HboneDialer {
     }
 
     @Override
-    public Future<Channel> dial(Bootstrap bootstrap, InetSocketAddress address) {
-        return connector.connect(netns, withoutChannelFactory(bootstrap), address, null);
+    public Future<Channel> dial(Bootstrap bootstrap, InetSocketAddress address, @Nullable InetSocketAddress source) {
+        Future<Channel> f = connector.connect(netns, withoutChannelFactory(bootstrap), address, source);
+        if (source == null) {
+            return f;
+        }
+        // Name the cause: a bare EPERM or "cannot assign requested address" does not say what was tried.
+        Promise<Channel> named = bootstrap.config().group().next().newPromise();
+        f.addListener(x -> {
+            if (x.isSuccess()) {
+                named.trySuccess(f.getNow());
+            } else {
+                named.tryFailure(new SourceAddressRefused(address, source, x.cause()));
+            }
+        });
+        return named;
     }
 
     /**

@@ -53,13 +53,28 @@ final class Socks5Handler extends ByteToMessageDecoder {
         private final Egress egress;
         private final SpiffeId identity;
         private final PathMetrics metrics;
+        private final @Nullable String sourceKey;
+        private final @Nullable InetAddress sourceIp;
 
+        /** The node-wide entry: connections are made as {@code identity}, from no particular workload. */
         Factory(MeshStore store, OutboundForwarder forwarder, Egress egress, SpiffeId identity, PathMetrics metrics) {
+            this(store, forwarder, egress, identity, metrics, null, null);
+        }
+
+        /**
+         * One workload's entry (loopback node mode): connections are that workload's, so telemetry names it and
+         * {@code forwarded} carries {@code sourceIp}, its address, rather than the loopback address the app
+         * happened to connect from.
+         */
+        Factory(MeshStore store, OutboundForwarder forwarder, Egress egress, SpiffeId identity, PathMetrics metrics,
+                @Nullable String sourceKey, @Nullable InetAddress sourceIp) {
             this.store = store;
             this.forwarder = forwarder;
             this.egress = egress;
             this.identity = identity;
             this.metrics = metrics;
+            this.sourceKey = sourceKey;
+            this.sourceIp = sourceIp;
         }
 
         @Override
@@ -168,8 +183,9 @@ final class Socks5Handler extends ByteToMessageDecoder {
     private void connect(ChannelHandlerContext ctx, InetSocketAddress target) {
         Channel downstream = ctx.channel();
         downstream.config().setAutoRead(false);
-        InetSocketAddress client = (InetSocketAddress) downstream.remoteAddress();
-        f.forwarder.open(PathMetrics.Path.SOCKS5, f.egress, f.identity, null, downstream, client, target)
+        InetSocketAddress seen = (InetSocketAddress) downstream.remoteAddress();
+        InetSocketAddress client = f.sourceIp == null ? seen : new InetSocketAddress(f.sourceIp, seen.getPort());
+        f.forwarder.open(PathMetrics.Path.SOCKS5, f.egress, f.identity, f.sourceKey, downstream, client, target)
                 .whenComplete((upstream, failure) -> {
                     if (failure != null) {
                         int rep = failure instanceof OutboundRefused ? REP_NOT_ALLOWED

@@ -20,7 +20,6 @@ import io.trellis.node.metrics.TcpMetrics;
 import io.trellis.node.state.LoadBalancer;
 import io.trellis.node.state.MeshStore;
 import io.trellis.proxy.core.hbone.HboneClientPool;
-import io.trellis.proxy.core.hbone.HboneDialer;
 import io.trellis.proxy.core.hbone.HboneServer;
 import io.trellis.proxy.core.hbone.HboneServerConfig;
 import io.trellis.proxy.core.transport.Transport;
@@ -66,6 +65,8 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
     private final SocketOptions socketOptions;
     private final PodOutboundConnector podConnector;
     private final InetAddress bindAddress;
+    private final InboundGuards guards;
+    private final SourcePreservation sourcePreservation;
 
     /**
      * @param group epoll event loops (pod sockets are epoll channels), {@code transport} EPOLL
@@ -98,8 +99,14 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
         this.metrics = new PathMetrics(registry);
         this.authorizer = new L4Authorizer(settings.mtlsMode());
         this.telemetry = new Telemetry(new TcpMetrics(registry), new AccessLog());
-        this.forwarder = new OutboundForwarder(store, new OutboundPlanner(loadBalancer), metrics, telemetry);
-        this.inboundHbone = new InboundHboneHandler(store, pods, tls, authorizer, metrics, telemetry);
+        this.guards = new InboundGuards(settings.inboundLimits(), registry, System::nanoTime);
+        this.sourcePreservation = new SourcePreservation(settings.preserveSourceIp());
+        this.inboundHbone = new InboundHboneHandler(store, pods, tls, authorizer, metrics, telemetry,
+                sourcePreservation);
+        this.forwarder = new OutboundForwarder(store, new OutboundPlanner(loadBalancer), metrics, telemetry,
+                new SameNodePath(settings.sameNodeFastPath(), pods, inboundHbone));
+        LOG.info("event=traffic_paths_configured same_node_fast_path={} preserve_source_ip={} inbound_limits=\"{}\"",
+                settings.sameNodeFastPath(), settings.preserveSourceIp(), settings.inboundLimits());
         this.hboneServer = HboneServer.create(HboneServerConfig.defaults(), inboundHbone, inboundHbone, group,
                 transport, registry);
     }
@@ -112,7 +119,7 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
                 List.of(new PodPort("outbound", NettyPodListenerFactory.OUTBOUND_PORT, (p, n) -> outboundHandler(traffic)),
                         new PodPort("inbound", NettyPodListenerFactory.INBOUND_PLAINTEXT_PORT,
                                 (p, n) -> inboundPlaintextHandler(traffic)),
-                        new PodPort("hbone", NettyPodListenerFactory.HBONE_PORT, (p, n) -> hboneHandler())));
+                        new PodPort("hbone", NettyPodListenerFactory.HBONE_PORT, (p, n) -> hboneHandler(traffic))));
         PodListenerHandle handle;
         try {
             handle = listeners.open(pod, netns);
@@ -130,11 +137,12 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
     }
 
     /** Registers a pod whose connections leave through {@code dialer}. */
-    PodTraffic register(PodInfo pod, HboneDialer dialer) {
+    PodTraffic register(PodInfo pod, Dialer dialer) {
         SpiffeId identity = SpiffeId.of(settings.trustDomain(), pod.namespace(), pod.serviceAccount());
         identityNeeded.accept(identity);
         HboneClientPool pool = HboneClientPool.create(settings.pool(), tls::client, group, transport, registry, dialer);
-        PodTraffic traffic = new PodTraffic(pod, identity, new Egress(pool, dialer, transport, settings.connectTimeout()));
+        PodTraffic traffic = new PodTraffic(pod, identity, new Egress(pool, dialer, transport, settings.connectTimeout()),
+                guards.plaintext(pod.uid()), guards.hbone(pod.uid()));
         pods.put(traffic);
         LOG.info("event=pod_traffic_ready pod={} identity={}", pod.uid(), identity);
         return traffic;
@@ -143,6 +151,7 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
     private void unregister(PodTraffic traffic) {
         pods.remove(traffic);
         traffic.egress().pool().close();
+        guards.forget(traffic.info().uid());
         LOG.info("event=pod_traffic_removed pod={}", traffic.info().uid());
     }
 
@@ -151,12 +160,16 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
     }
 
     ChannelHandler inboundPlaintextHandler(PodTraffic pod) {
-        return new InboundPlaintextHandler(pod, store, authorizer, originalDestinations, metrics, telemetry);
+        return new InboundPlaintextHandler(pod, store, authorizer, originalDestinations, metrics, telemetry,
+                pod.plaintextGuard(), sourcePreservation);
     }
 
-    /** The HBONE server's per-connection initializer: one server serves every pod's 15008. */
-    ChannelHandler hboneHandler() {
-        return hboneServer.connectionInitializer();
+    /**
+     * One pod's 15008: the pod's connection budget, then the HBONE server's per-connection initializer
+     * (one server serves every pod's 15008), and a deadline for the first CONNECT.
+     */
+    ChannelHandler hboneHandler(PodTraffic pod) {
+        return new HboneAdmission(pod.hboneGuard(), hboneServer.connectionInitializer());
     }
 
     /**
@@ -165,8 +178,9 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
      */
     public Socks5Server startSocks5(InetSocketAddress bind, SpiffeId identity) {
         identityNeeded.accept(identity);
-        HboneDialer direct = (bootstrap, address) -> {
-            io.netty.channel.ChannelFuture f = bootstrap.connect(address);
+        Dialer direct = (bootstrap, address, source) -> {
+            io.netty.channel.ChannelFuture f = source == null ? bootstrap.connect(address)
+                    : bootstrap.connect(address, source);
             io.netty.util.concurrent.Promise<io.netty.channel.Channel> p = f.channel().eventLoop().newPromise();
             f.addListener(x -> {
                 if (x.isSuccess()) {
@@ -181,6 +195,67 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
         Egress egress = new Egress(pool, direct, transport, settings.connectTimeout());
         return Socks5Server.start(bind, group, transport, new Socks5Handler.Factory(store, forwarder, egress, identity,
                 metrics));
+    }
+
+    /**
+     * Serves one workload of this node without a network namespace (the loopback node mode): the app listens on its
+     * own loopback {@code address}; inbound HBONE for it is accepted on {@code address:15008}, and its SOCKS5 entry on
+     * {@code address:socksPort} sends its connections through the outbound path as its identity. Every socket for it
+     * (tunnels, connections to the app) is bound to {@code address}, so peers see the workload's IP. Blocks until both
+     * listeners are bound; on failure nothing is left open.
+     *
+     * @return closes both listeners and the workload's HBONE pool
+     */
+    public AutoCloseable serveOnLoopback(PodInfo pod, InetAddress address, int socksPort) {
+        if (!address.isLoopbackAddress()) {
+            throw new IllegalArgumentException("loopback node mode serves workloads on 127.0.0.0/8 or ::1 only; "
+                    + pod + " has address " + address.getHostAddress());
+        }
+        // From the workload's address; toward its app, from the client's address when one is asked for (any 127.x
+        // may be bound on loopback, so the app sees the caller's workload IP as in a pod, without IP_TRANSPARENT).
+        Dialer fromWorkload = (bootstrap, target, source) -> connected(bootstrap.connect(target,
+                new InetSocketAddress(source != null ? source.getAddress() : address, 0)));
+        PodTraffic traffic = register(pod, fromWorkload);
+        io.netty.channel.Channel hbone = null;
+        try {
+            hbone = new io.netty.bootstrap.ServerBootstrap().group(group).channel(transport.serverSocketChannel())
+                    .childHandler(hboneHandler(traffic))
+                    .bind(new InetSocketAddress(address, NettyPodListenerFactory.HBONE_PORT)).syncUninterruptibly()
+                    .channel();
+            Socks5Server socks = Socks5Server.start(new InetSocketAddress(address, socksPort), group, transport,
+                    new Socks5Handler.Factory(store, forwarder, traffic.egress(), traffic.identity(), metrics,
+                            LocalPods.key(pod.namespace(), pod.name()), address));
+            io.netty.channel.Channel listener = hbone;
+            LOG.info("event=loopback_workload_served pod={} hbone={} socks5={}", pod, listener.localAddress(),
+                    socks.address());
+            return () -> {
+                try {
+                    socks.close();
+                    listener.close().syncUninterruptibly();
+                } finally {
+                    unregister(traffic);
+                }
+            };
+        } catch (RuntimeException e) {
+            if (hbone != null) {
+                hbone.close().syncUninterruptibly();
+            }
+            unregister(traffic);
+            throw e;
+        }
+    }
+
+    /** A connect future as the promise of its channel, which is what a dialer returns. */
+    private static io.netty.util.concurrent.Future<io.netty.channel.Channel> connected(io.netty.channel.ChannelFuture f) {
+        io.netty.util.concurrent.Promise<io.netty.channel.Channel> p = f.channel().eventLoop().newPromise();
+        f.addListener(x -> {
+            if (x.isSuccess()) {
+                p.trySuccess(f.channel());
+            } else {
+                p.tryFailure(x.cause());
+            }
+        });
+        return p;
     }
 
     /** Connections being relayed now, all paths. */

@@ -23,7 +23,6 @@ import io.trellis.node.state.PortMapping;
 import io.trellis.node.state.ServiceInfo;
 import io.trellis.node.state.TestMesh;
 import io.trellis.node.state.WorkloadInfo;
-import io.trellis.proxy.core.hbone.HboneDialer;
 import io.trellis.proxy.core.hbone.HbonePoolConfig;
 import io.trellis.proxy.core.transport.Transport;
 import io.trellis.proxy.core.transport.Transports;
@@ -68,28 +67,39 @@ final class LoopbackMesh implements AutoCloseable {
     final InetSocketAddress outsideApp;
     final InetSocketAddress outbound;
     final InetSocketAddress inboundPlaintext;
+    /** The src pod's own 15006: another pod's listener, for "others are unaffected". */
+    final InetSocketAddress srcInboundPlaintext;
+    final InetSocketAddress hbone;
+    /** The client addresses the dst app saw, in accept order. */
+    final java.util.Queue<InetSocketAddress> appPeers = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final CertificateAuthority ca = CertificateAuthority.selfSigned("cluster.local", Duration.ofDays(1),
             Clock.systemUTC());
     private final Map<SpiffeId, WorkloadCertificate> certificates = new ConcurrentHashMap<>();
     private final List<Channel> listeners = new ArrayList<>();
 
+    /** Two pods of one node with the same-node fast path off, so traffic between them takes HBONE. */
     LoopbackMesh(MtlsMode mode) {
+        this(new ProxySettings("cluster.local", mode, Duration.ofSeconds(5), HbonePoolConfig.defaults())
+                .withSameNodeFastPath(false));
+    }
+
+    LoopbackMesh(ProxySettings settings) {
         OriginalDestinations fake = ch -> {
             InetSocketAddress o = original.get();
             return o != null ? o : (InetSocketAddress) ch.localAddress();
         };
-        ProxySettings settings = new ProxySettings("cluster.local", mode, Duration.ofSeconds(5), HbonePoolConfig.defaults());
         paths = new TrafficPaths(settings, store, WorkloadTls.fromCertificates(certificates::get, Clock.systemUTC()),
                 LoadBalancer.roundRobin(), group, transport, registry, new NoNetnsOps(), unusedSocketOptions(),
                 InetAddress.getLoopbackAddress(), id -> certificates.computeIfAbsent(id,
                         i -> ca.issue(i, Duration.ofHours(1))), fake);
-        app = listen(new InetSocketAddress(DST_IP, 0), new Echo());
-        outsideApp = listen(new InetSocketAddress(OUTSIDE_IP, 0), new Echo());
+        app = listen(new InetSocketAddress(DST_IP, 0), new Echo(appPeers));
+        outsideApp = listen(new InetSocketAddress(OUTSIDE_IP, 0), new Echo(new java.util.concurrent.ConcurrentLinkedQueue<>()));
         src = paths.register(new PodInfo(NS + "/src", "src", NS, "src"), dialerFrom(SRC_IP));
         dst = paths.register(new PodInfo(NS + "/dst", "dst", NS, "dst"), dialerFrom(null));
         outbound = listen(new InetSocketAddress(SRC_IP, 0), paths.outboundHandler(src));
-        listen(new InetSocketAddress(DST_IP, MeshState.HBONE_PORT), paths.hboneHandler());
+        hbone = listen(new InetSocketAddress(DST_IP, MeshState.HBONE_PORT), paths.hboneHandler(dst));
         inboundPlaintext = listen(new InetSocketAddress(DST_IP, 0), paths.inboundPlaintextHandler(dst));
+        srcInboundPlaintext = listen(new InetSocketAddress(SRC_IP, 0), paths.inboundPlaintextHandler(src));
         publish(List.of());
     }
 
@@ -108,11 +118,17 @@ final class LoopbackMesh implements AutoCloseable {
         return c == null ? 0 : c.count();
     }
 
-    /** Connections from this "pod" start at its IP, as a socket in its namespace would. */
-    private static HboneDialer dialerFrom(@Nullable String sourceIp) {
-        return (bootstrap, address) -> {
+    /**
+     * Connections from this "pod" start at its IP, as a socket in its namespace would; asked for a
+     * client's address (source preservation), from that one: any 127.x is bindable on loopback, so this
+     * stands in for IP_TRANSPARENT.
+     */
+    private static Dialer dialerFrom(@Nullable String sourceIp) {
+        return (bootstrap, address, source) -> {
             var b = bootstrap.clone();
-            if (sourceIp != null) {
+            if (source != null) {
+                b.localAddress(source);
+            } else if (sourceIp != null) {
                 b.localAddress(new InetSocketAddress(sourceIp, 0));
             }
             var connect = b.connect(address);
@@ -142,9 +158,21 @@ final class LoopbackMesh implements AutoCloseable {
                 });
     }
 
-    /** Echoes bytes; a client's FIN closes the connection. */
+    /** Echoes bytes; a client's FIN closes the connection. Records who connected. */
     @ChannelHandler.Sharable
     static final class Echo extends ChannelInboundHandlerAdapter {
+        private final java.util.Queue<InetSocketAddress> peers;
+
+        Echo(java.util.Queue<InetSocketAddress> peers) {
+            this.peers = peers;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            peers.add((InetSocketAddress) ctx.channel().remoteAddress());
+            ctx.fireChannelActive();
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ctx.writeAndFlush(msg);

@@ -128,7 +128,7 @@ class TrafficPathsLoopbackTest {
         }
     }
 
-    private static AuthorizationPolicy policy(AuthorizationPolicy.Action action, String principal) {
+    static AuthorizationPolicy policy(AuthorizationPolicy.Action action, String principal) {
         AuthorizationPolicy.Source from = new AuthorizationPolicy.Source(List.of(principal), List.of(), List.of(),
                 List.of(), List.of(), List.of());
         String name = action == AuthorizationPolicy.Action.DENY ? "deny-src" : "allow-" + principal.substring(
