@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
 public final class CertificateManager implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CertificateManager.class);
+    /** Gauge per identity: seconds until its certificate expires ({@code trellis_certificate_expiry_seconds}). */
+    public static final String EXPIRY_METRIC = "trellis.certificate.expiry.seconds";
+    /** Counter per identity: failed CA requests ({@code trellis_certificate_renewal_failures_total}). */
+    public static final String RENEWAL_FAILURES_METRIC = "trellis.certificate.renewal.failures";
 
     private final CaClient ca;
     private final String trustDomain;
@@ -45,26 +49,44 @@ public final class CertificateManager implements AutoCloseable {
     private final RandomGenerator random;
     private final RenewalPolicy policy;
     private final Counter failures;
+    private final MeterRegistry registry;
     private final ConcurrentHashMap<SpiffeId, Entry> entries = new ConcurrentHashMap<>();
     private final List<java.util.function.Consumer<? super WorkloadCertificate>> listeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** One identity: its renewer and the future the callers waiting for its next certificate share. */
+    /**
+     * One identity: its renewer, the future the callers waiting for its next certificate share, and its meters
+     * (removed again by {@link #forget}).
+     */
     private final class Entry {
         final CertificateRenewer renewer;
         final AtomicReference<CompletableFuture<WorkloadCertificate>> next =
                 new AtomicReference<>(new CompletableFuture<>());
+        final Gauge expiry;
+        final Counter renewalFailures;
 
         Entry(SpiffeId id) {
             renewer = new CertificateRenewer(id, () -> fetch(id), scheduler, clock, random, policy);
             renewer.addListener(cert -> next.getAndSet(new CompletableFuture<>()).complete(cert));
             renewer.addListener(cert -> listeners.forEach(l -> l.accept(cert)));
+            // seconds, not a timestamp, so an alert needs no time() arithmetic; negative once expired, NaN before
+            // the first certificate (an absent value, not a fake "0 = expiring now")
+            // looked up by id, not bound to this entry: two racing creations share one meter (Micrometer dedupes by
+            // name and tags) and only one entry wins the map
+            expiry = Gauge.builder(EXPIRY_METRIC, CertificateManager.this, m -> m.secondsUntilExpiry(id))
+                    .tag("identity", id.uri())
+                    .description("Seconds until the identity's current certificate expires (negative: expired)")
+                    .register(registry);
+            renewalFailures = Counter.builder(RENEWAL_FAILURES_METRIC).tag("identity", id.uri())
+                    .description("Failed certificate requests to the CA for this identity (first fetch and renewals)")
+                    .register(registry);
         }
 
         private CompletableFuture<WorkloadCertificate> fetch(SpiffeId id) {
             return ca.fetch(id).whenComplete((cert, error) -> {
                 if (error != null) {
                     failures.increment();
+                    renewalFailures.increment();
                     if (usable(renewer.current()) == null) {
                         // nobody can be served: tell the waiters now rather than at the next retry
                         next.getAndSet(new CompletableFuture<>()).completeExceptionally(error);
@@ -86,6 +108,7 @@ public final class CertificateManager implements AutoCloseable {
         this.clock = clock;
         this.random = random;
         this.policy = policy;
+        this.registry = registry;
         this.failures = Counter.builder("trellis.certificate.fetch.failures")
                 .description("Failed certificate requests to the CA").register(registry);
         Gauge.builder("trellis.certificates", entries, Map::size)
@@ -124,6 +147,7 @@ public final class CertificateManager implements AutoCloseable {
         Entry e = entries.remove(id);
         if (e != null) {
             e.renewer.close();
+            removeMeters(e);
             e.next.get().completeExceptionally(new CertificateUnavailableException(
                     "no enrolled pod uses " + id + " any more", null));
             LOG.info("event=certificate_forgotten id={}", id);
@@ -207,6 +231,17 @@ public final class CertificateManager implements AutoCloseable {
         return created;
     }
 
+    private double secondsUntilExpiry(SpiffeId id) {
+        Entry e = entries.get(id);
+        WorkloadCertificate c = e == null ? null : e.renewer.current();
+        return c == null ? Double.NaN : java.time.Duration.between(clock.instant(), c.notAfter()).toMillis() / 1000.0;
+    }
+
+    private void removeMeters(Entry e) {
+        registry.remove(e.expiry);
+        registry.remove(e.renewalFailures);
+    }
+
     private @Nullable WorkloadCertificate usable(@Nullable WorkloadCertificate c) {
         return c != null && c.notAfter().isAfter(clock.instant()) ? c : null;
     }
@@ -217,6 +252,7 @@ public final class CertificateManager implements AutoCloseable {
             Entry e = entries.remove(id);
             if (e != null) {
                 e.renewer.close();
+                removeMeters(e);
             }
         }
     }

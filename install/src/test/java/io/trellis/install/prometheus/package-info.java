@@ -1,0 +1,4 @@
+@NullMarked
+package io.trellis.install.prometheus;
+
+import org.jspecify.annotations.NullMarked;
