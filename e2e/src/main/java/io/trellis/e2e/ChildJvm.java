@@ -3,15 +3,58 @@ package io.trellis.e2e;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The command line of a Trellis child JVM (controller, node-proxy, waypoint). Its classpath is this
  * JVM's {@code java.class.path}: under {@code ./trellis demo} that is the e2e jar plus
  * {@code e2e/target/classpath.txt} (which lists every module jar the mesh needs), under Maven the test
  * classpath with the same modules; so the children run exactly the code the caller was built with.
+ *
+ * <p>Data-plane proxies (node-proxy, waypoint) get {@link #PROXY_FLAGS}, everything else {@link #TOOL_FLAGS}.
+ * Two system properties of the calling JVM change the proxies' flags without a rebuild (the lab benchmark's
+ * A/B runs and profiles use them): {@value #PROXY_FLAGS_PROPERTY} replaces {@link #PROXY_FLAGS} and
+ * {@value #PROXY_EXTRA_FLAGS_PROPERTY} is appended (say, {@code -XX:StartFlightRecording=...}); both are
+ * space-separated.
  */
 public final class ChildJvm {
+
+    /** Replaces {@link #PROXY_FLAGS} for the node-proxy and waypoint children (space-separated). */
+    public static final String PROXY_FLAGS_PROPERTY = "trellis.proxy.jvmFlags";
+    /** Appended to the node-proxy and waypoint children's flags (space-separated). */
+    public static final String PROXY_EXTRA_FLAGS_PROPERTY = "trellis.proxy.jvmExtraFlags";
+
+    /**
+     * Controller, load generators, test targets: small and fast to start, since the lab runs several JVMs on a
+     * small machine. C1 only: they are short-lived or not what is being measured.
+     */
+    public static final List<String> TOOL_FLAGS = List.of(
+            "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+
+    /**
+     * Node-proxy and waypoint: footprint and latency (perf/results/profiles.md has the measurements behind each).
+     * <ul>
+     *   <li>serial collector: no GC threads beside the event loops, short young pauses on a small heap (the
+     *       proxies' buffers are pooled direct memory; the heap holds config, connection state and garbage);</li>
+     *   <li>{@code -Xms16m -Xmx128m}: the heap starts small and grows only when used (the JVM's default initial heap
+     *       is 1/64 of the machine's memory, which the young generation then touches page by page); 128 MB, not
+     *       less, because 10,000 tunnelled connections hold per-connection state on the heap;</li>
+     *   <li>{@code -Xss512k}: event-loop and gRPC stacks are shallow;</li>
+     *   <li>{@code -XX:MaxDirectMemorySize=128m} bounds the pooled buffers; {@code -XX:ReservedCodeCacheSize=32m}
+     *       and {@code -XX:MaxMetaspaceSize=96m} bound the JIT's and class metadata's native memory;</li>
+     *   <li>{@code -XX:-UsePerfData}: no hsperfdata mmap;</li>
+     *   <li>full tiered compilation (C2), unlike the tools: steady-state CPU per request matters more than the
+     *       first seconds.</li>
+     * </ul>
+     */
+    public static final List<String> PROXY_FLAGS = List.of(
+            "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:MaxDirectMemorySize=128m",
+            "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=96m", "-XX:-UsePerfData", "-Xshare:auto");
+
+    private static final Set<String> PROXY_MAINS = Set.of("io.trellis.node.NodeProxyMain",
+            "io.trellis.waypoint.WaypointMain");
 
     private ChildJvm() {
     }
@@ -33,13 +76,30 @@ public final class ChildJvm {
             throw new MeshException.StartFailed("no java executable at " + java);
         }
         List<String> cmd = new ArrayList<>(List.of(java.toString(),
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                // small, fast-starting children: the lab runs several JVMs on a small machine
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path")));
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
+        cmd.addAll(flagsFor(main));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
         cmd.addAll(jvmFlags);
         cmd.add(main);
         cmd.addAll(args);
         return cmd;
+    }
+
+    /** The JVM flags a child running {@code main} gets (see the class comment). */
+    public static List<String> flagsFor(String main) {
+        if (!PROXY_MAINS.contains(main)) {
+            return TOOL_FLAGS;
+        }
+        List<String> flags = new ArrayList<>(split(System.getProperty(PROXY_FLAGS_PROPERTY), PROXY_FLAGS));
+        flags.addAll(split(System.getProperty(PROXY_EXTRA_FLAGS_PROPERTY), List.of()));
+        return flags;
+    }
+
+    private static List<String> split(String value, List<String> otherwise) {
+        if (value == null || value.isBlank()) {
+            return otherwise;
+        }
+        return Arrays.stream(value.trim().split("\\s+")).toList();
     }
 }

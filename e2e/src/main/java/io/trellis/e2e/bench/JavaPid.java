@@ -14,10 +14,15 @@ final class JavaPid {
     }
 
     static long of(long pid) throws IOException {
+        return named(pid, "java");
+    }
+
+    /** As {@link #of}, for a process whose command name is {@code comm} (say, {@code haproxy}). */
+    static long named(long pid, String comm) throws IOException {
         long current = pid;
         for (int depth = 0; depth < 4; depth++) {
-            String comm = Files.readString(Path.of("/proc", String.valueOf(current), "comm")).trim();
-            if (comm.equals("java")) {
+            String name = Files.readString(Path.of("/proc", String.valueOf(current), "comm")).trim();
+            if (name.equals(comm)) {
                 return current;
             }
             Path children = Path.of("/proc", String.valueOf(current), "task", String.valueOf(current), "children");
@@ -27,6 +32,6 @@ final class JavaPid {
             }
             current = Long.parseLong(list.split(" ")[0]);
         }
-        throw new IOException("process " + pid + " is not a JVM and has no JVM child");
+        throw new IOException("process " + pid + " is not " + comm + " and has no " + comm + " child");
     }
 }

@@ -5,10 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.trellis.e2e.ChildJvm;
 import io.trellis.e2e.MeshLab;
 import io.trellis.e2e.Poll;
+import io.trellis.e2e.Prometheus;
 import io.trellis.install.lab.LabProcess;
 import io.trellis.install.lab.LabSpec;
-import io.trellis.perf.load.LoadResult;
-import io.trellis.perf.peer.ProcUsage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,40 +21,70 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./trellis bench lab} (root): the real node-proxy pair of a 2-node lab. Pod a1 (enrolled, captured) loads pod
- * b1 through node-proxy node1, HBONE, node-proxy node2; pod a2 (left out of the mesh) loads pod b2 directly as the
- * baseline. Both load generators are child JVMs inside their pods. Node-proxy CPU and RSS come from /proc.
+ * {@code ./trellis bench lab} (root): in one 2-node lab ({@link BenchTopology}) and one run, the direct path, the
+ * node-proxy pair, the L4 + waypoint path and HAProxy as the HTTP peer, at several rates, interleaved repetition by
+ * repetition; then the waypoint's ramp to its highest stable rate, the proxies' RSS (idle, after load, with held
+ * connections) and, in a second lab, the node-proxies' RSS with many enrolled pods. Load generators are child JVMs in
+ * the client pods; CPU and RSS come from /proc. Writes {@code <name>.json}, {@code <name>.md} and
+ * {@code <name>-latency.png} under {@code --out}.
  */
 @Command(name = "bench lab", mixinStandardHelpOptions = true,
-        description = "Node-proxy pair vs direct in the lab: latency, CPU per 1,000 requests, RSS (needs root).")
+        description = "Direct vs node-proxy pair vs L4 + waypoint vs HAProxy (HTTP) in the lab: latency, CPU per "
+                + "1,000 requests, waypoint requests/s per core, RSS (needs root).")
 public final class LabBenchmark implements Callable<Integer> {
 
-    private static final int PORT = 18090;
-    private static final String[] PROXIES = {"node-proxy-node1", "node-proxy-node2"};
+    static final String NODE1 = "node-proxy-node1";
+    static final String NODE2 = "node-proxy-node2";
+    static final String WAYPOINT = "waypoint";
+    static final String HAPROXY = "haproxy";
 
-    @Option(names = "--rps", defaultValue = "1000", description = "Open-loop request rate.")
-    double rps;
-    @Option(names = "--connections", defaultValue = "16")
-    int connections;
-    @Option(names = "--warmup", defaultValue = "5", description = "Warm-up seconds per run (not recorded).")
-    int warmupSeconds;
-    @Option(names = "--duration", defaultValue = "20", description = "Recorded seconds per run.")
-    int durationSeconds;
+    @Option(names = "--rates", split = ",", defaultValue = "100,1000,5000", description = "Open-loop request rates.")
+    List<Integer> rates;
+    @Option(names = "--primary-rps", defaultValue = "1000",
+            description = "The rate measured with --repetitions, --warmup and --duration (the headline numbers).")
+    int primaryRps;
     @Option(names = "--repetitions", defaultValue = "3")
     int repetitions;
-    @Option(names = "--held", defaultValue = "10000", description = "Connections held open through the pair.")
+    @Option(names = "--warmup", defaultValue = "5", description = "Warm-up seconds per run at the primary rate.")
+    int warmupSeconds;
+    @Option(names = "--duration", defaultValue = "15", description = "Recorded seconds per run at the primary rate.")
+    int durationSeconds;
+    @Option(names = "--other-repetitions", defaultValue = "1", description = "Repetitions at the other rates.")
+    int otherRepetitions;
+    @Option(names = "--other-warmup", defaultValue = "3")
+    int otherWarmupSeconds;
+    @Option(names = "--other-duration", defaultValue = "8")
+    int otherDurationSeconds;
+    @Option(names = "--connections", defaultValue = "16")
+    int connections;
+    @Option(names = "--paths", split = ",", defaultValue = "direct,pair,waypoint,haproxy")
+    List<String> paths;
+    @Option(names = "--ramp", split = ",", defaultValue = "2000,3500,5000,7000,10000",
+            description = "Rates of the waypoint's ramp (0: no ramp).")
+    List<Integer> ramp;
+    @Option(names = "--held", defaultValue = "10000", description = "Connections held open through the pair (0: skip).")
     int held;
-    @Option(names = "--pods-per-node", defaultValue = "50", description = "Pods per node for the enrolled-pods RSS.")
+    @Option(names = "--pods-per-node", defaultValue = "50",
+            description = "Pods per node for the enrolled-pods RSS, in a second lab (0: skip).")
     int podsPerNode;
-    @Option(names = "--out", defaultValue = "perf/results", description = "Directory for lab.json and lab.md.")
+    @Option(names = "--proxy-jvm-flags", description = "Replace the node-proxy's and waypoint's JVM flags "
+            + "(space-separated; default ChildJvm.PROXY_FLAGS).")
+    String proxyJvmFlags;
+    @Option(names = "--profile", description = "Record JFR and NMT in the proxies; dump them after the primary runs.")
+    boolean profile;
+    @Option(names = "--out", defaultValue = "perf/results", description = "Directory for the report files.")
     Path out;
+    @Option(names = "--name", defaultValue = "lab", description = "Base name of the report files.")
+    String name;
 
     private final Map<String, Object> report = new LinkedHashMap<>();
+    private @Nullable LabProcess haproxy;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new LabBenchmark()).execute(args));
@@ -64,95 +93,179 @@ public final class LabBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> missing = MeshLab.missingPrerequisites();
+        if (!MeshLab.onPath("haproxy") && paths.contains(HAPROXY)) {
+            missing.add("haproxy on the PATH (apt-get install -y haproxy)");
+        }
         if (!missing.isEmpty()) {
             System.err.println("error: the lab benchmark needs " + missing);
             return 2;
         }
+        if (proxyJvmFlags != null) {
+            System.setProperty(ChildJvm.PROXY_FLAGS_PROPERTY, proxyJvmFlags);
+        }
+        if (profile) {
+            LabProfiler.enable(System.getProperty(ChildJvm.PROXY_EXTRA_FLAGS_PROPERTY, ""));
+        }
+        long start = System.nanoTime();
         report.put("started", Instant.now().toString());
         report.put("cpus", Runtime.getRuntime().availableProcessors());
         report.put("loadavgBefore", loadavg());
-        report.put("config", Map.of("rps", rps, "connections", connections, "warmupSeconds", warmupSeconds,
-                "durationSeconds", durationSeconds, "repetitions", repetitions, "requestBytes", 1024,
-                "responseBytes", 1024, "protocol", "HTTP/1.1 keep-alive, Poisson arrivals"));
-        try (MeshLab mesh = MeshLab.start(new MeshLab.Options(LabSpec.standard(prefix(), 2, 2), "node1",
-                Set.of("a2"), Map.of()))) {
-            pairPhase(mesh);
+        report.put("proxyJvmFlags", ChildJvm.flagsFor("io.trellis.node.NodeProxyMain"));
+        report.put("config", config());
+        try (MeshLab mesh = MeshLab.start(BenchTopology.options(prefix()))) {
+            mainPhase(mesh);
         }
-        try (MeshLab mesh = MeshLab.start(new MeshLab.Options(LabSpec.standard(prefix(), 2, podsPerNode), "node1",
-                Set.of(), Map.of()))) {
-            settle();
-            report.put("rssWithEnrolledPods", Map.of("enrolledPods", 2 * podsPerNode, "rssKiB", rss(mesh)));
+        if (podsPerNode > 0) {
+            try (MeshLab mesh = MeshLab.start(new MeshLab.Options(LabSpec.standard(prefix(), 2, podsPerNode), "node1",
+                    Set.of(), Map.of()))) {
+                LabMeter meter = new LabMeter();
+                meter.add(NODE1, JavaPid.of(mesh.process(NODE1).pid()));
+                meter.add(NODE2, JavaPid.of(mesh.process(NODE2).pid()));
+                settle();
+                report.put("rssWithEnrolledPods", Map.of("enrolledPods", 2 * podsPerNode, "rssKiB", meter.rssKiB()));
+            }
         }
         report.put("loadavgAfter", loadavg());
+        report.put("wallSeconds", (System.nanoTime() - start) / 1e9);
         Files.createDirectories(out);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("lab.json").toFile(),
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(name + ".json").toFile(),
                 report);
-        Files.writeString(out.resolve("lab.md"), LabMarkdown.render(report));
-        System.out.println(Files.readString(out.resolve("lab.md")));
+        LabMarkdown.plot(report, out.resolve(name + "-latency.png"));
+        Files.writeString(out.resolve(name + ".md"), LabMarkdown.render(report, name));
+        System.out.println(Files.readString(out.resolve(name + ".md")));
+        System.out.println("report: " + out.resolve(name + ".md").toAbsolutePath() + " (and " + name + ".json, "
+                + name + "-latency.png next to it)");
         return 0;
     }
 
-    private void pairPhase(MeshLab mesh) throws Exception {
+    private Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("rates", rates);
+        c.put("primaryRps", primaryRps);
+        c.put("repetitions", repetitions);
+        c.put("warmupSeconds", warmupSeconds);
+        c.put("durationSeconds", durationSeconds);
+        c.put("otherRepetitions", otherRepetitions);
+        c.put("otherWarmupSeconds", otherWarmupSeconds);
+        c.put("otherDurationSeconds", otherDurationSeconds);
+        c.put("connections", connections);
+        c.put("paths", paths);
+        c.put("ramp", ramp);
+        c.put("requestBytes", 1024);
+        c.put("responseBytes", 1024);
+        c.put("protocol", "HTTP/1.1 keep-alive, Poisson arrivals");
+        return c;
+    }
+
+    private void mainPhase(MeshLab mesh) throws Exception {
+        List<LabPath> selected = startPaths(mesh);
+        LabMeter meter = meter(mesh);
         settle();
-        report.put("rssIdleKiB", rss(mesh));
-        String b1 = mesh.lab().pod("b1").ip();
-        String b2 = mesh.lab().pod("b2").ip();
-        for (String pod : List.of("b1", "b2")) {
-            mesh.startApp(pod, "target-" + pod, ChildJvm.command(LabTargetMain.class.getName(),
-                    List.of(String.valueOf(PORT), "1024")));
-        }
-        Poll.until("target in b1 answering a1 through the mesh", MeshLab.STARTUP,
-                () -> mesh.curl("a1", "http://" + b1 + ":" + PORT + "/").exitCode() == 0);
-        Poll.until("target in b2 answering a2 directly", MeshLab.STARTUP,
-                () -> mesh.curl("a2", "http://" + b2 + ":" + PORT + "/").exitCode() == 0);
+        report.put("rssIdleKiB", meter.rssKiB());
+        LabRunner runner = new LabRunner(mesh, meter, connections);
         List<Map<String, Object>> runs = new ArrayList<>();
         for (int rep = 1; rep <= repetitions; rep++) {
-            runs.add(loadRun(mesh, "direct", "a2", b2, rep));
-            runs.add(loadRun(mesh, "mesh", "a1", b1, rep));
+            for (LabPath path : selected) {
+                runs.add(runner.run(path, primaryRps, rep, warmupSeconds, durationSeconds));
+            }
+        }
+        if (profile) {
+            Map<String, Long> jvms = new LinkedHashMap<>(meter.pids());
+            jvms.remove(HAPROXY);
+            report.put("profiles", LabProfiler.dump(jvms, out.resolve("profiles")));
+        }
+        for (int rate : rates) {
+            if (rate == primaryRps) {
+                continue;
+            }
+            for (int rep = 1; rep <= otherRepetitions; rep++) {
+                for (LabPath path : selected) {
+                    runs.add(runner.run(path, rate, rep, otherWarmupSeconds, otherDurationSeconds));
+                }
+            }
         }
         report.put("runs", runs);
-        report.put("rssAfterLoadKiB", rss(mesh));
-        heldPhase(mesh, b1);
-    }
-
-    private Map<String, Object> loadRun(MeshLab mesh, String path, String client, String target, int rep)
-            throws Exception {
-        Path result = mesh.lab().runDir().resolve("load-" + path + "-" + rep + ".json");
-        Files.deleteIfExists(result);
-        ProcUsage before = usage(mesh);
-        LabProcess load = mesh.startApp(client, "load-" + path + "-" + rep, ChildJvm.command(
-                LabLoadMain.class.getName(), List.of("load", target, String.valueOf(PORT), String.valueOf(rps),
-                        String.valueOf(connections), String.valueOf(warmupSeconds), String.valueOf(durationSeconds),
-                        result.toString())));
-        Poll.until("load run " + path + " " + rep, Duration.ofSeconds(warmupSeconds + durationSeconds + 60L),
-                () -> !load.isAlive());
-        ProcUsage after = usage(mesh);
-        if (!Files.exists(result)) {
-            throw new IllegalStateException("load run " + path + " " + rep + " wrote no result; its log:\n"
-                    + load.log());
+        LabPath waypointPath = selected.stream().filter(p -> p.name().equals(WAYPOINT)).findFirst().orElse(null);
+        List<Integer> steps = ramp.stream().filter(r -> r > 0).toList();
+        if (waypointPath != null && !steps.isEmpty()) {
+            report.put("waypointRamp", runner.ramp(waypointPath, WAYPOINT, steps, 2, 6));
         }
-        LoadResult r = new ObjectMapper().readValue(result.toFile(), LoadResult.class);
-        long requests = r.completed() + r.warmupCompleted();
-        double cpu = after.cpuSeconds() - before.cpuSeconds();
-        Map<String, Object> run = new LinkedHashMap<>();
-        run.put("path", path);
-        run.put("repetition", rep);
-        run.put("result", r);
-        run.put("nodeProxyCpuSeconds", cpu);
-        run.put("nodeProxyCpuSecondsPer1000Requests", requests == 0 ? 0 : cpu * 1000 / requests);
-        System.out.printf("run path=%s rep=%d achieved_rps=%.1f p50=%.0fus p90=%.0fus p99=%.0fus errors=%d cpu=%.2fs%n",
-                path, rep, r.achievedRps(), r.latencyMicros().p50(), r.latencyMicros().p90(), r.latencyMicros().p99(),
-                r.errors(), cpu);
-        return run;
+        report.put("rssAfterLoadKiB", meter.rssKiB());
+        if (held > 0) {
+            heldPhase(mesh, meter);
+        }
     }
 
-    private void heldPhase(MeshLab mesh, String b1) throws Exception {
+    /** Starts the targets, the waypoint and HAProxy, and waits until every selected path answers. */
+    private List<LabPath> startPaths(MeshLab mesh) throws IOException {
+        int port = BenchTopology.APP_PORT;
+        String b1 = mesh.lab().pod("b1").ip();
+        String b2 = mesh.lab().pod("b2").ip();
+        List<LabPath> all = List.of(
+                new LabPath("direct", "a2", b2, port, List.of(), "a2 -> b2 (both outside the mesh)"),
+                new LabPath("pair", "a1", b1, port, List.of(NODE1, NODE2),
+                        "a1 -> node-proxy node1 -> HBONE -> node-proxy node2 -> b1"),
+                new LabPath(WAYPOINT, "a1", mesh.serviceVip(BenchTopology.WAYPOINT_SERVICE), 80,
+                        List.of(NODE1, WAYPOINT, NODE2),
+                        "a1 -> node-proxy node1 -> HBONE -> waypoint -> HBONE -> node-proxy node2 -> b3"),
+                new LabPath(HAPROXY, "a2", mesh.lab().pod(BenchTopology.HAPROXY_POD).ip(), BenchTopology.HAPROXY_PORT,
+                        List.of(HAPROXY), "a2 -> HAProxy (HTTP mode, pod hp) -> b2"));
+        List<LabPath> selected = all.stream().filter(p -> paths.contains(p.name())).toList();
+        Map<String, String> descriptions = new LinkedHashMap<>();
+        selected.forEach(p -> descriptions.put(p.name(), p.description()));
+        report.put("pathDescriptions", descriptions);
+        for (String pod : List.of("b1", "b2", "b3")) {
+            mesh.startApp(pod, "target-" + pod, ChildJvm.command(LabTargetMain.class.getName(),
+                    List.of(String.valueOf(port), "1024")));
+        }
+        if (paths.contains(WAYPOINT)) {
+            mesh.startWaypoint(BenchTopology.WAYPOINT);
+        }
+        if (paths.contains(HAPROXY)) {
+            Path cfg = mesh.lab().runDir().resolve("haproxy-http.cfg");
+            Files.writeString(cfg, LabHaproxy.config(BenchTopology.HAPROXY_PORT, b2, port));
+            haproxy = mesh.startApp(BenchTopology.HAPROXY_POD, HAPROXY, LabHaproxy.command(cfg.toString()));
+        }
+        for (LabPath p : selected) {
+            String url = "http://" + p.host() + ":" + p.port() + "/";
+            Poll.until("path " + p.name() + " answering (" + url + " from " + p.client() + ")", MeshLab.STARTUP,
+                    () -> mesh.curl(p.client(), url).exitCode() == 0);
+        }
+        if (paths.contains(WAYPOINT)) {
+            // the node-proxy sends the Service's traffic to the waypoint once it has the binding: until then it is
+            // served directly, and a run would measure the pair instead
+            Poll.until("waypoint serving Service " + BenchTopology.WAYPOINT_SERVICE, MeshLab.STARTUP, () -> {
+                LabPath w = selected.stream().filter(p -> p.name().equals(WAYPOINT)).findFirst().orElseThrow();
+                mesh.curl(w.client(), "http://" + w.host() + ":" + w.port() + "/");
+                Prometheus m = mesh.waypointMetrics(BenchTopology.WAYPOINT);
+                return Prometheus.sum(m.lines("istio_requests_total")) > 0;
+            });
+        }
+        return selected;
+    }
+
+    private LabMeter meter(MeshLab mesh) throws IOException {
+        LabMeter meter = new LabMeter();
+        meter.add(NODE1, JavaPid.of(mesh.process(NODE1).pid()));
+        meter.add(NODE2, JavaPid.of(mesh.process(NODE2).pid()));
+        if (paths.contains(WAYPOINT)) {
+            meter.add(WAYPOINT, JavaPid.of(mesh.process(MeshLab.waypointProcess(BenchTopology.WAYPOINT)).pid()));
+        }
+        if (haproxy != null) {
+            meter.add(HAPROXY, JavaPid.named(haproxy.pid(), "haproxy"));
+        }
+        return meter;
+    }
+
+    private void heldPhase(MeshLab mesh, LabMeter meter) throws Exception {
+        String b1 = mesh.lab().pod("b1").ip();
         Path opened = mesh.lab().runDir().resolve("held-open");
         Path stop = mesh.lab().runDir().resolve("held-stop");
         Files.deleteIfExists(opened);
         Files.deleteIfExists(stop);
         LabProcess hold = mesh.startApp("a1", "hold", ChildJvm.command(LabLoadMain.class.getName(),
-                List.of("hold", b1, String.valueOf(PORT), String.valueOf(held), opened.toString(), stop.toString())));
+                List.of("hold", b1, String.valueOf(BenchTopology.APP_PORT), String.valueOf(held), opened.toString(),
+                        stop.toString())));
         Poll.until("held connections opened", Duration.ofSeconds(180), () -> Files.exists(opened) || !hold.isAlive());
         String[] counts = Files.exists(opened) ? Files.readString(opened).trim().split(" ") : new String[] {"0", "0"};
         settle();
@@ -160,27 +273,11 @@ public final class LabBenchmark implements Callable<Integer> {
         h.put("requested", held);
         h.put("open", Integer.parseInt(counts[0]));
         h.put("failed", Integer.parseInt(counts[1]));
-        h.put("rssKiB", rss(mesh));
-        h.put("proxiesAlive", mesh.process(PROXIES[0]).isAlive() && mesh.process(PROXIES[1]).isAlive());
+        h.put("rssKiB", meter.rssKiB());
+        h.put("proxiesAlive", mesh.process(NODE1).isAlive() && mesh.process(NODE2).isAlive());
         report.put("held", h);
         Files.writeString(stop, "stop");
         Poll.until("held connections closed", Duration.ofSeconds(30), () -> !hold.isAlive());
-    }
-
-    private static Map<String, Long> rss(MeshLab mesh) throws IOException {
-        Map<String, Long> m = new LinkedHashMap<>();
-        for (String p : PROXIES) {
-            m.put(p, ProcUsage.of(JavaPid.of(mesh.process(p).pid())).rssKiB());
-        }
-        return m;
-    }
-
-    private static ProcUsage usage(MeshLab mesh) throws IOException {
-        List<Long> pids = new ArrayList<>();
-        for (String p : PROXIES) {
-            pids.add(JavaPid.of(mesh.process(p).pid()));
-        }
-        return ProcUsage.sum(pids);
     }
 
     /** Lets the proxies finish their start-up work (xDS, certificates) before a reading. */
