@@ -14,6 +14,7 @@ import io.trellis.node.inpod.InPodRegistry;
 import io.trellis.node.inpod.linux.LinuxNetnsOps;
 import io.trellis.node.inpod.linux.LinuxSeqpacketSockets;
 import io.trellis.node.inpod.linux.LinuxSocketOptions;
+import io.trellis.node.proxy.LoopbackWorkloads;
 import io.trellis.node.proxy.Socks5Server;
 import io.trellis.node.proxy.TrafficPaths;
 import io.trellis.node.proxy.WorkloadTls;
@@ -24,6 +25,7 @@ import io.trellis.node.xds.XdsClientConfig;
 import io.trellis.proxy.core.transport.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +54,8 @@ public final class NodeProxy implements AutoCloseable {
     private final NodeProxySettings settings;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private @Nullable TrafficPaths paths;
-    private @Nullable InPodRegistry registry;
+    /** What brings workloads in (the enrollment registry, or the loopback workloads); closed first on a drain. */
+    private @Nullable AutoCloseable intake;
     private boolean closed;
 
     private NodeProxy(NodeProxySettings settings) {
@@ -119,24 +122,34 @@ public final class NodeProxy implements AutoCloseable {
             Socks5Server socks = traffic.startSocks5(settings.socks5(), settings.socks5Identity());
             resources.push(socks);
         }
-        InPodRegistry pods = new InPodRegistry(traffic);
-        resources.push(pods);
-        registry = pods;
-        // Bound only once the first config is in: see GatedEnrollmentServer (upgrades, restarts).
-        GatedEnrollmentServer enrollment = GatedEnrollmentServer.start(settings.enrollSocket(),
-                new LinuxSeqpacketSockets(), netns, pods, () -> xds.status().synced(), control,
-                Duration.ofMillis(100));
-        resources.push(enrollment);
+        InetAddress adminAddress = InetAddress.getLoopbackAddress();
+        if (settings.mode() == NodeMode.LOOPBACK) {
+            LoopbackWorkloads workloads = LoopbackWorkloads.start(traffic, store, settings.nodeName(),
+                    settings.workloadSocks5Port());
+            resources.push(workloads);
+            intake = workloads;
+            adminAddress = settings.monitoringAddress(); // this node's own 127.x: several node-proxies share the host
+        } else {
+            InPodRegistry pods = new InPodRegistry(traffic);
+            resources.push(pods);
+            intake = pods;
+            // Bound only once the first config is in: see GatedEnrollmentServer (upgrades, restarts).
+            GatedEnrollmentServer enrollment = GatedEnrollmentServer.start(settings.enrollSocket(),
+                    new LinuxSeqpacketSockets(), netns, pods, () -> xds.status().synced(), control,
+                    Duration.ofMillis(100));
+            resources.push(enrollment);
+        }
 
-        NodeAdmin admin = NodeAdmin.start(settings.nodeName(), settings.monitoringAddress(), settings.ports(), store, xds,
-                certificates, meters, () -> {
+        NodeAdmin admin = NodeAdmin.start(settings.nodeName(), adminAddress, settings.monitoringAddress(),
+                settings.ports(), store, xds, certificates, meters, () -> {
                     close();
                     System.exit(0);
                 });
         resources.push(admin);
-        LOG.info("event=node_proxy_started node={} controller={} enroll_socket={} admin_port={} metrics_port={} "
-                + "readiness_port={} mtls_mode={}", settings.nodeName(), settings.controller(), settings.enrollSocket(),
-                admin.adminPort(), admin.metricsPort(), admin.readinessPort(), settings.proxy().mtlsMode());
+        LOG.info("event=node_proxy_started node={} mode={} controller={} enroll_socket={} admin_port={} metrics_port={} "
+                + "readiness_port={} mtls_mode={}", settings.nodeName(), settings.mode(), settings.controller(),
+                settings.mode() == NodeMode.LOOPBACK ? "-" : settings.enrollSocket(), admin.adminPort(),
+                admin.metricsPort(), admin.readinessPort(), settings.proxy().mtlsMode());
     }
 
     private static String readToken(@Nullable Path file) {
@@ -172,7 +185,7 @@ public final class NodeProxy implements AutoCloseable {
             return;
         }
         closed = true;
-        InPodRegistry pods = registry;
+        AutoCloseable pods = intake;
         TrafficPaths traffic = paths;
         if (pods != null && traffic != null) {
             try {

@@ -4,6 +4,7 @@ import io.trellis.identity.IdentityException;
 import io.trellis.identity.SpiffeId;
 import io.trellis.node.authz.MtlsMode;
 import io.trellis.node.inpod.EnrollmentServer;
+import io.trellis.node.proxy.InboundLimits;
 import io.trellis.node.proxy.ProxySettings;
 import io.trellis.proxy.core.admin.AdminHttpServer;
 import io.trellis.proxy.core.hbone.HbonePoolConfig;
@@ -70,12 +71,53 @@ public final class NodeProxyMain implements Callable<Integer> {
     @Option(names = "--socks5-port", defaultValue = "15080", description = "SOCKS5 port on 127.0.0.1 (default ${DEFAULT-VALUE}).")
     int socks5Port = 15080;
 
+    @Option(names = "--socks5-address", defaultValue = "127.0.0.1",
+            description = "Loopback address of the node-wide SOCKS5 entry (default ${DEFAULT-VALUE}).")
+    String socks5Address = "127.0.0.1";
+
+    @Option(names = "--mode", defaultValue = "inpod",
+            description = "inpod: pods are enrolled by the node agent and served inside their network namespaces. "
+                    + "loopback: no root, no namespaces; the controller's workloads on this node with a 127.x pod IP "
+                    + "are served on that address (HBONE on 15008, a SOCKS5 entry on --workload-socks5-port) "
+                    + "(default ${DEFAULT-VALUE}).")
+    NodeMode mode = NodeMode.INPOD;
+
+    @Option(names = "--workload-socks5-port", defaultValue = "15080",
+            description = "Loopback mode: each workload's SOCKS5 entry port on its own address (default ${DEFAULT-VALUE}).")
+    int workloadSocks5Port = 15080;
+
     @Option(names = "--certificate-ttl", defaultValue = "PT24H", description = "Certificate lifetime asked of the CA (default ${DEFAULT-VALUE}).")
     Duration certificateTtl = Duration.ofHours(24);
 
     @Option(names = "--drain-timeout", defaultValue = "PT5S",
             description = "On SIGTERM, how long open connections may finish after the listeners close (default ${DEFAULT-VALUE}).")
     Duration drainTimeout = Duration.ofSeconds(5);
+
+    @Option(names = "--same-node-fast-path", defaultValue = "true", arity = "1",
+            description = "Connect pods on this node to each other directly (still authorized and counted) instead of "
+                    + "through HBONE (default ${DEFAULT-VALUE}).")
+    boolean sameNodeFastPath = true;
+
+    @Option(names = "--preserve-source-ip", defaultValue = "true", arity = "1",
+            description = "Inbound connections reach the app from the client's IP (IP_TRANSPARENT; needs "
+                    + "CAP_NET_ADMIN and the capture rules' return route) (default ${DEFAULT-VALUE}).")
+    boolean preserveSourceIp = true;
+
+    @Option(names = "--max-inbound-plaintext-per-pod", defaultValue = "4096",
+            description = "Concurrent connections on one pod's 15006; more are reset (default ${DEFAULT-VALUE}).")
+    int maxInboundPlaintext = 4096;
+
+    @Option(names = "--max-inbound-hbone-per-pod", defaultValue = "1024",
+            description = "Concurrent connections on one pod's 15008; more are reset (default ${DEFAULT-VALUE}).")
+    int maxInboundHbone = 1024;
+
+    @Option(names = "--hbone-connect-deadline", defaultValue = "PT10S",
+            description = "An inbound HBONE connection without a CONNECT by then (TLS included) is closed (default ${DEFAULT-VALUE}).")
+    Duration hboneConnectDeadline = Duration.ofSeconds(10);
+
+    @Option(names = "--plaintext-idle-deadline", defaultValue = "PT30S",
+            description = "A 15006 connection on which nothing was sent by then is closed (default ${DEFAULT-VALUE}).")
+    Duration plaintextIdleDeadline = Duration.ofSeconds(30);
 
     @Option(names = "--io-threads", defaultValue = "0", description = "Data-plane event loops; 0 = one per core.")
     int ioThreads;
@@ -88,14 +130,32 @@ public final class NodeProxyMain implements Callable<Integer> {
         if (socksId != null && !socksId.trustDomain().equals(trustDomain)) {
             throw new IllegalArgumentException("--socks5-identity " + socksId + " is not in trust domain " + trustDomain);
         }
-        ProxySettings proxy = new ProxySettings(trustDomain, mtlsMode, Duration.ofSeconds(10), HbonePoolConfig.defaults());
+        ProxySettings proxy = new ProxySettings(trustDomain, mtlsMode, Duration.ofSeconds(10), HbonePoolConfig.defaults(),
+                sameNodeFastPath, preserveSourceIp, new InboundLimits(maxInboundPlaintext, maxInboundHbone,
+                        hboneConnectDeadline, plaintextIdleDeadline));
         int threads = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
+        InetAddress monitoring = InetAddress.getByName(literal(monitoringAddress, "--monitoring-address"));
+        if (mode == NodeMode.LOOPBACK) {
+            if (monitoring.isAnyLocalAddress()) {
+                monitoring = InetAddress.getLoopbackAddress();
+            } else if (!monitoring.isLoopbackAddress()) {
+                throw new IllegalArgumentException("--mode loopback serves on loopback only: --monitoring-address must "
+                        + "be this node's 127.x address, got " + monitoringAddress);
+            }
+            if (workloadSocks5Port < 1 || workloadSocks5Port > 65535) {
+                throw new IllegalArgumentException("--workload-socks5-port must be 1..65535, got " + workloadSocks5Port);
+            }
+        }
+        InetAddress socksAddress = InetAddress.getByName(literal(socks5Address, "--socks5-address"));
+        if (!socksAddress.isLoopbackAddress()) {
+            throw new IllegalArgumentException("--socks5-address must be a loopback address (the entry has no "
+                    + "authentication), got " + socks5Address);
+        }
         return new NodeProxySettings(nodeName, controller, bootstrapTokenFile, enrollSocket, proxy,
-                InetAddress.getByName(literal(podBindAddress, "--pod-bind-address")),
-                InetAddress.getByName(literal(monitoringAddress, "--monitoring-address")),
+                InetAddress.getByName(literal(podBindAddress, "--pod-bind-address")), monitoring,
                 new int[] {adminPort, metricsPort, readinessPort},
-                socksId == null ? null : new InetSocketAddress(InetAddress.getLoopbackAddress(), socks5Port), socksId,
-                certificateTtl, drainTimeout, threads);
+                socksId == null ? null : new InetSocketAddress(socksAddress, socks5Port), socksId,
+                certificateTtl, drainTimeout, threads, mode, workloadSocks5Port);
     }
 
     private static String literal(String address, String option) {

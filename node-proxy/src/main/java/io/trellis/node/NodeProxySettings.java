@@ -23,8 +23,10 @@ import org.jspecify.annotations.Nullable;
  * @param certificateTtl lifetime asked of the CA
  * @param drainTimeout how long SIGTERM waits for open connections after the listeners are closed
  * @param ioThreads data-plane event loops
+ * @param mode where workloads come from: enrollment into pod namespaces, or the controller's loopback workloads
+ * @param workloadSocks5Port loopback mode: the port of each workload's SOCKS5 entry on its own address
  */
 public record NodeProxySettings(String nodeName, String controller, @Nullable Path bootstrapTokenFile,
         Path enrollSocket, ProxySettings proxy, InetAddress podBindAddress, InetAddress monitoringAddress, int[] ports,
         @Nullable InetSocketAddress socks5, @Nullable SpiffeId socks5Identity, Duration certificateTtl,
-        Duration drainTimeout, int ioThreads) {}
+        Duration drainTimeout, int ioThreads, NodeMode mode, int workloadSocks5Port) {}

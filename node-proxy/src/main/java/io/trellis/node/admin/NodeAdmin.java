@@ -34,10 +34,25 @@ public final class NodeAdmin implements AutoCloseable {
     public static NodeAdmin start(String node, InetAddress publicAddress, int[] ports, MeshStore store,
                                   WorkloadXdsClient xds, CertificateManager certificates,
                                   PrometheusMeterRegistry registry, Runnable shutdown) throws IOException {
+        return start(node, InetAddress.getLoopbackAddress(), publicAddress, ports, store, xds, certificates, registry,
+                shutdown);
+    }
+
+    /**
+     * As above with the admin server on {@code adminAddress}, which must be a loopback address (admin has no
+     * authentication): in the loopback node mode several node-proxies share one host, each on its own 127.x address.
+     */
+    public static NodeAdmin start(String node, InetAddress adminAddress, InetAddress publicAddress, int[] ports,
+                                  MeshStore store, WorkloadXdsClient xds, CertificateManager certificates,
+                                  PrometheusMeterRegistry registry, Runnable shutdown) throws IOException {
+        if (!adminAddress.isLoopbackAddress()) {
+            throw new IllegalArgumentException("the admin server has no authentication and must listen on loopback, "
+                    + "not " + adminAddress.getHostAddress());
+        }
         if (ports.length != 3) {
             throw new IllegalArgumentException("need the admin, metrics and readiness ports, got " + ports.length);
         }
-        AdminHttpServer a = AdminHttpServer.start("admin", new InetSocketAddress(InetAddress.getLoopbackAddress(),
+        AdminHttpServer a = AdminHttpServer.start("admin", new InetSocketAddress(adminAddress,
                 ports[0]), AdminEndpoints.admin(() -> ConfigDump.of(node, store.current(), xds.status(),
                 certificates.statuses()), certificates::statuses, LogLevels.logback(), shutdown));
         AdminHttpServer m = null;
