@@ -226,7 +226,7 @@ public final class ModelBuilder {
             String ns = gw.meta().namespace();
             String sa = accountOfGateway.getOrDefault(gw.meta().key(), gw.meta().name());
             Waypoint wp = new Waypoint(ns, gw.meta().name(), gw.addresses().getFirst(), port,
-                    settings.spiffeUri(ns, sa));
+                    settings.spiffeUri(ns, sa), gw.addresses().stream().distinct().toList());
             out.put(wp.key(), wp);
         }
         return out;

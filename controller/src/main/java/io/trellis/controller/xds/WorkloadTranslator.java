@@ -206,8 +206,13 @@ public final class WorkloadTranslator {
     }
 
     private static GatewayAddress gateway(Waypoint w) {
-        return GatewayAddress.newBuilder().setAddress(bytes(w.address())).setHbonePort(w.hbonePort())
-                .setIdentity(w.identity()).build();
+        GatewayAddress.Builder g = GatewayAddress.newBuilder().setAddress(bytes(w.address()))
+                .setHbonePort(w.hbonePort()).setIdentity(w.identity());
+        if (w.addresses().size() > 1) {
+            // one replica needs no list: the field stays empty and the resource unchanged for single-pod waypoints
+            w.addresses().forEach(a -> g.addReplicaAddresses(bytes(a)));
+        }
+        return g.build();
     }
 
     private static ByteString bytes(InetAddress a) {

@@ -85,6 +85,38 @@ class WorkloadTranslatorTest {
     }
 
     @Test
+    void aGatewayWithTwoAddressesGivesNodeProxiesBothReplicas() {
+        ConfigSnapshot s = ConfigSnapshot.parseYaml("t.yaml", """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: wp, namespace: demo}
+                spec:
+                  gatewayClassName: trellis-waypoint
+                  listeners: [{name: mesh, port: 15008, protocol: HBONE}]
+                  addresses: [{type: IPAddress, value: 10.42.2.20}, {type: IPAddress, value: 10.42.2.21}]
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: demo, labels: {trellis.io/use-waypoint: wp}}
+                spec: {clusterIP: 10.96.0.50, selector: {app: web}, ports: [{name: http, port: 80}]}
+                """);
+        assertThat(s.problems()).isEmpty();
+
+        Service web = (Service) WorkloadTranslator.translate(ModelBuilder.build(s, MeshSettings.defaults()))
+                .get(TypeUrls.SERVICE).get("demo/web.demo.svc.cluster.local");
+
+        assertThat(web.getWaypoint().getAddress()).isEqualTo(ip("10.42.2.20"));
+        assertThat(web.getWaypoint().getReplicaAddressesList()).containsExactly(ip("10.42.2.20"), ip("10.42.2.21"));
+    }
+
+    @Test
+    void aGatewayWithOneAddressListsNoReplicas() {
+        Service reviews = (Service) demo().get(TypeUrls.SERVICE).get("demo/reviews.demo.svc.cluster.local");
+
+        assertThat(reviews.getWaypoint().getReplicaAddressesList()).isEmpty();
+    }
+
+    @Test
     void demoAuthorization() {
         Authorization expected = Authorization.newBuilder()
                 .setName("reviews-allow-client").setNamespace("demo")

@@ -67,7 +67,7 @@ final class OutboundForwarder {
         CompletableFuture<Channel> upstream = switch (plan) {
             case OutboundPlan.Refuse r -> CompletableFuture.failedFuture(new OutboundRefused(r.reason(), r.label()));
             case OutboundPlan.Passthrough p -> egress.connect(p.address(), downstream.eventLoop());
-            case OutboundPlan.Tunnel t -> egress.pool().open(t.request()).thenApply(stream -> (Channel) stream);
+            case OutboundPlan.Tunnel t -> WaypointFailover.open(egress.pool(), t.request(), t.fallbacks());
             case OutboundPlan.SameNode n -> sameNode.open(n, downstream, client);
         };
         CompletableFuture<Upstream> result = new CompletableFuture<>();

@@ -6,6 +6,7 @@ import io.trellis.node.state.ServiceInfo;
 import io.trellis.node.state.WorkloadInfo;
 import io.trellis.proxy.core.hbone.TunnelRequest;
 import java.net.InetSocketAddress;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /** What to do with one outbound connection, decided from the mesh state ({@link OutboundPlanner}). */
@@ -29,10 +30,22 @@ sealed interface OutboundPlan {
     /**
      * Open an HBONE tunnel.
      *
-     * @param endpoint the service endpoint the load balancer picked (released when the connection ends), or null
+     * @param endpoint  the service endpoint the load balancer picked (released when the connection ends), or null
+     * @param fallbacks other HBONE addresses for the same tunnel (a waypoint's other replicas), tried in order when
+     *                  opening it at {@code request.hboneAddress()} fails before the peer answered
      */
-    record Tunnel(TunnelRequest request, @Nullable Endpoint endpoint, String route, Target target)
-            implements OutboundPlan {}
+    record Tunnel(TunnelRequest request, @Nullable Endpoint endpoint, String route, Target target,
+                  List<InetSocketAddress> fallbacks) implements OutboundPlan {
+
+        public Tunnel {
+            fallbacks = List.copyOf(fallbacks);
+        }
+
+        /** A tunnel with nowhere else to go. */
+        Tunnel(TunnelRequest request, @Nullable Endpoint endpoint, String route, Target target) {
+            this(request, endpoint, route, target, List.of());
+        }
+    }
 
     /**
      * The destination pod is enrolled on this node: connect to it directly, as if the tunnel had

@@ -8,6 +8,9 @@ import io.trellis.node.state.MeshState;
 import io.trellis.node.state.WorkloadInfo;
 import io.trellis.proxy.core.hbone.TunnelRequest;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,6 +24,7 @@ import org.jspecify.annotations.Nullable;
 final class OutboundPlanner {
 
     private final LoadBalancer loadBalancer;
+    private final AtomicInteger nextReplica = new AtomicInteger();
 
     OutboundPlanner(LoadBalancer loadBalancer) {
         this.loadBalancer = loadBalancer;
@@ -38,10 +42,14 @@ final class OutboundPlanner {
             case Destination.MeshWorkload w -> new OutboundPlan.Tunnel(
                     new TunnelRequest(source, w.identity(), w.hbone(), original, client, baggage, null), null, "hbone",
                     new OutboundPlan.Target(w.workload(), null, w.identity()));
-            case Destination.ViaWaypoint w -> new OutboundPlan.Tunnel(
-                    new TunnelRequest(source, w.waypoint().identity(), w.waypoint().hbone(), original, client, baggage,
-                            null), null, "waypoint",
-                    new OutboundPlan.Target(w.workload(), w.service(), w.waypoint().identity()));
+            case Destination.ViaWaypoint w -> {
+                List<InetSocketAddress> replicas = rotated(w.waypoint().replicas());
+                yield new OutboundPlan.Tunnel(
+                        new TunnelRequest(source, w.waypoint().identity(), replicas.getFirst(), original, client,
+                                baggage, null), null, "waypoint",
+                        new OutboundPlan.Target(w.workload(), w.service(), w.waypoint().identity()),
+                        replicas.subList(1, replicas.size()));
+            }
             case Destination.Passthrough p -> new OutboundPlan.Passthrough(original, null,
                     new OutboundPlan.Target(p.workload(), null, null));
             case Destination.Service s -> {
@@ -60,6 +68,22 @@ final class OutboundPlanner {
                         new OutboundPlan.Target(e.workload(), s.endpoints().service(), e.workload().identity()));
             }
         };
+    }
+
+    /**
+     * A waypoint's replicas starting at the next one in turn: new connections are spread round-robin, and the
+     * others follow in order as fallbacks.
+     */
+    private List<InetSocketAddress> rotated(List<InetSocketAddress> replicas) {
+        if (replicas.size() == 1) {
+            return replicas;
+        }
+        int start = Math.floorMod(nextReplica.getAndIncrement(), replicas.size());
+        List<InetSocketAddress> out = new ArrayList<>(replicas.size());
+        for (int i = 0; i < replicas.size(); i++) {
+            out.add(replicas.get((start + i) % replicas.size()));
+        }
+        return out;
     }
 
     /** The connection to a picked endpoint ended (or never started). */

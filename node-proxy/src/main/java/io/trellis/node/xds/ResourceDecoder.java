@@ -240,8 +240,18 @@ final class ResourceDecoder {
         WaypointAddress waypoint(String field, GatewayAddress g) {
             InetAddress a = address(field + ".address", g.getAddress());
             port(field + ".hbone_port", g.getHbonePort(), false);
+            InetSocketAddress first = new InetSocketAddress(a, g.getHbonePort());
+            java.util.LinkedHashSet<InetSocketAddress> replicas = new java.util.LinkedHashSet<>();
+            replicas.add(first);
+            for (int i = 0; i < g.getReplicaAddressesCount(); i++) {
+                InetAddress r = address(field + ".replica_addresses[" + i + "]", g.getReplicaAddresses(i));
+                replicas.add(new InetSocketAddress(r, g.getHbonePort()));
+            }
+            if (g.getReplicaAddressesCount() > 0 && !g.getReplicaAddresses(0).equals(g.getAddress())) {
+                throw fail(field + ".replica_addresses[0]", "must equal address " + a.getHostAddress());
+            }
             try {
-                return new WaypointAddress(new InetSocketAddress(a, g.getHbonePort()), SpiffeId.parse(g.getIdentity()));
+                return new WaypointAddress(first, SpiffeId.parse(g.getIdentity()), List.copyOf(replicas));
             } catch (MalformedSpiffeIdException e) {
                 throw fail(field + ".identity", e.getMessage());
             }

@@ -52,6 +52,24 @@ class OutboundPlannerTest {
     }
 
     @Test
+    void aWaypointWithTwoReplicasIsUsedInTurnWithTheOtherAsFallback() {
+        WaypointAddress one = TestMesh.waypoint("10.3.0.9", "back", "back-waypoint");
+        WaypointAddress two = new WaypointAddress(one.hbone(), one.identity(),
+                List.of(addr("10.3.0.9", 15008), addr("10.3.0.10", 15008)));
+        MeshState state = MeshState.of(List.of(client),
+                List.of(TestMesh.service("back", "db", "10.96.0.20", 5432, 5432, two)), List.of());
+        OutboundPlan.Tunnel first = (OutboundPlan.Tunnel) planner.plan(state, client.identity(), client,
+                addr("10.1.0.5", 1), addr("10.96.0.20", 5432));
+        OutboundPlan.Tunnel second = (OutboundPlan.Tunnel) planner.plan(state, client.identity(), client,
+                addr("10.1.0.5", 2), addr("10.96.0.20", 5432));
+        assertThat(List.of(first.request().hboneAddress(), second.request().hboneAddress()))
+                .containsExactlyInAnyOrder(addr("10.3.0.9", 15008), addr("10.3.0.10", 15008));
+        assertThat(first.fallbacks()).containsExactly(second.request().hboneAddress());
+        assertThat(second.fallbacks()).containsExactly(first.request().hboneAddress());
+        assertThat(first.request().destinationIdentity()).isEqualTo(id("back", "back-waypoint"));
+    }
+
+    @Test
     void serviceEndpointsAreTakenInTurnAndAnEndpointOutsideTheMeshIsPassedThrough() {
         String key = TestMesh.key("back", "api");
         WorkloadInfo a = TestMesh.workload("back", "api-a", "api", "10.2.0.1", true, null,

@@ -45,6 +45,14 @@ class ResourceDecoderTest {
                 Arguments.of(XdsType.WORKLOAD, "demo/client", w.toBuilder().setWaypoint(GatewayAddress.newBuilder()
                         .setAddress(ip("10.0.9.9")).setHbonePort(70000)
                         .setIdentity("spiffe://cluster.local/ns/demo/sa/wp")).build(), "waypoint.hbone_port"),
+                Arguments.of(XdsType.WORKLOAD, "demo/client", w.toBuilder().setWaypoint(GatewayAddress.newBuilder()
+                        .setAddress(ip("10.0.9.9")).setHbonePort(15008).setIdentity("spiffe://cluster.local/ns/demo/sa/wp")
+                        .addReplicaAddresses(ip("10.0.9.9")).addReplicaAddresses(ByteString.copyFrom(new byte[3])))
+                        .build(), "waypoint.replica_addresses[1]"),
+                Arguments.of(XdsType.WORKLOAD, "demo/client", w.toBuilder().setWaypoint(GatewayAddress.newBuilder()
+                        .setAddress(ip("10.0.9.9")).setHbonePort(15008).setIdentity("spiffe://cluster.local/ns/demo/sa/wp")
+                        .addReplicaAddresses(ip("10.0.9.8")).addReplicaAddresses(ip("10.0.9.9"))).build(),
+                        "waypoint.replica_addresses[0]"),
                 Arguments.of(XdsType.WORKLOAD, "demo/client", w.toBuilder().addAuthorizationPolicies("nons").build(),
                         "authorization_policies[0]"),
                 Arguments.of(XdsType.SERVICE, "demo/reviews.demo.svc.cluster.local",
@@ -87,6 +95,18 @@ class ResourceDecoderTest {
                 .setValue(ByteString.copyFrom(new byte[] {(byte) 0xff, 1, 2})).build();
         assertThatThrownBy(() -> ResourceDecoder.decode(XdsType.WORKLOAD, "demo/p", garbage))
                 .isInstanceOf(InvalidResourceException.class).hasMessageContaining("not a valid Workload");
+    }
+
+    @Test
+    void aWaypointsReplicasAreDecodedInOrderWithItsAddressFirst() {
+        var w = workload("demo", "client", "client", "10.0.1.1").toBuilder().setWaypoint(GatewayAddress.newBuilder()
+                .setAddress(ip("10.0.9.9")).setHbonePort(15008).setIdentity("spiffe://cluster.local/ns/demo/sa/wp")
+                .addReplicaAddresses(ip("10.0.9.9")).addReplicaAddresses(ip("10.0.9.10"))).build();
+        WorkloadInfo decoded = (WorkloadInfo) ResourceDecoder.decode(XdsType.WORKLOAD, "demo/client",
+                Any.pack(w, "type.googleapis.com"));
+        assertThat(decoded.waypoint()).isNotNull();
+        assertThat(decoded.waypoint().replicas()).extracting(a -> a.getAddress().getHostAddress() + ":" + a.getPort())
+                .containsExactly("10.0.9.9:15008", "10.0.9.10:15008");
     }
 
     @Test
