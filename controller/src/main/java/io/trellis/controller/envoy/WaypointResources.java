@@ -37,9 +37,13 @@ import java.util.Set;
  *       {@code :authority}) and {@code metadata.filter_metadata["trellis"]} with {@code hostname},
  *       {@code namespace}, {@code app_protocol} and {@code authorization_policies}
  *       ({@link WaypointAuthorization});</li>
- *   <li>each endpoint carries {@code metadata.filter_metadata["trellis"].identity}: the SPIFFE id the pod's
- *       HBONE server presents, which the waypoint checks on its upstream connection. The address stays the pod
- *       IP and target port (the CONNECT authority); the tunnel is dialled on the node-proxies' HBONE port.</li>
+ *   <li>each endpoint carries {@code metadata.filter_metadata["trellis"]} (as Istio's endpoints carry
+ *       {@code istio} metadata) with {@code identity}: the SPIFFE id the pod's HBONE server presents, which the
+ *       waypoint checks on its upstream connection to that endpoint; and {@code workload} (pod name, as the
+ *       node-proxies label it), {@code namespace}, {@code app} and {@code version} (canonical service and
+ *       revision), which label the waypoint's {@code destination_*} metrics and access log. The address stays
+ *       the pod IP and target port (the CONNECT authority); the tunnel is dialled on the node-proxies' HBONE
+ *       port.</li>
  * </ul>
  * Services without a VIP (headless) cannot be addressed through a waypoint and are left out.
  */
@@ -89,7 +93,7 @@ public final class WaypointResources {
                 clusterNames.addAll(clustersOf(rc));
             }
         }
-        Map<String, String> identityByAddress = identities(model);
+        Map<String, Struct> metadataByAddress = endpointMetadata(model);
         List<Cluster> clusters = new ArrayList<>();
         List<ClusterLoadAssignment> endpoints = new ArrayList<>();
         for (String c : clusterNames) {
@@ -97,7 +101,7 @@ public final class WaypointResources {
             ClusterLoadAssignment cla = endpointsByName.get(c);
             if (cluster != null && cla != null) {
                 clusters.add(cluster);
-                endpoints.add(withIdentities(cla, identityByAddress));
+                endpoints.add(withEndpointMetadata(cla, metadataByAddress));
             }
         }
         return new EnvoyResources(listeners, routes, clusters, endpoints);
@@ -124,23 +128,35 @@ public final class WaypointResources {
         return out;
     }
 
-    private static Map<String, String> identities(MeshModel model) {
-        Map<String, String> out = new HashMap<>();
+    /** Each workload address's {@code trellis} endpoint metadata. */
+    private static Map<String, Struct> endpointMetadata(MeshModel model) {
+        Map<String, Struct> out = new HashMap<>();
         for (WorkloadModel w : model.workloads().values()) {
-            String id = model.settings().spiffeUri(w.namespace(), w.serviceAccount());
-            w.addresses().forEach(a -> out.put(a.getHostAddress(), id));
+            Struct.Builder meta = Struct.newBuilder()
+                    .putFields("identity", WaypointAuthorization.string(
+                            model.settings().spiffeUri(w.namespace(), w.serviceAccount())))
+                    .putFields("workload", WaypointAuthorization.string(w.name()))
+                    .putFields("namespace", WaypointAuthorization.string(w.namespace()));
+            // Empty canonical names are left out rather than sent blank: the waypoint reports them as unknown.
+            if (!w.canonicalName().isEmpty()) {
+                meta.putFields("app", WaypointAuthorization.string(w.canonicalName()));
+            }
+            if (!w.canonicalRevision().isEmpty()) {
+                meta.putFields("version", WaypointAuthorization.string(w.canonicalRevision()));
+            }
+            Struct built = meta.build();
+            w.addresses().forEach(a -> out.put(a.getHostAddress(), built));
         }
         return out;
     }
 
-    private static ClusterLoadAssignment withIdentities(ClusterLoadAssignment cla, Map<String, String> ids) {
+    private static ClusterLoadAssignment withEndpointMetadata(ClusterLoadAssignment cla, Map<String, Struct> metadata) {
         ClusterLoadAssignment.Builder b = cla.toBuilder().clearEndpoints();
         for (LocalityLbEndpoints l : cla.getEndpointsList()) {
             LocalityLbEndpoints.Builder lb = l.toBuilder().clearLbEndpoints();
             for (LbEndpoint e : l.getLbEndpointsList()) {
-                String id = ids.get(e.getEndpoint().getAddress().getSocketAddress().getAddress());
-                lb.addLbEndpoints(id == null ? e : e.toBuilder().setMetadata(metadata(Struct.newBuilder()
-                        .putFields("identity", WaypointAuthorization.string(id)).build())).build());
+                Struct meta = metadata.get(e.getEndpoint().getAddress().getSocketAddress().getAddress());
+                lb.addLbEndpoints(meta == null ? e : e.toBuilder().setMetadata(metadata(meta)).build());
             }
             b.addEndpoints(lb);
         }

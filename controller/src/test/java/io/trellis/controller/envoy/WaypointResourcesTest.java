@@ -129,9 +129,21 @@ class WaypointResourcesTest {
         assertThat(op.getFieldsOrThrow("methods").getListValue().getValues(0).getStringValue()).isEqualTo("POST");
 
         LbEndpoint e = r.endpoints().get(1).getEndpoints(0).getLbEndpoints(0);
-        assertThat(e.getMetadata().getFilterMetadataOrThrow("trellis").getFieldsOrThrow("identity").getStringValue())
+        Struct endpointMeta = e.getMetadata().getFilterMetadataOrThrow("trellis");
+        assertThat(endpointMeta.getFieldsOrThrow("identity").getStringValue())
                 .isEqualTo("spiffe://cluster.local/ns/demo/sa/reviews");
+        // per-endpoint workload labels for the waypoint's destination_* metric labels (pod reviews-v1,
+        // labels app=reviews, version=v1)
+        assertThat(endpointMeta.getFieldsOrThrow("workload").getStringValue()).isEqualTo("reviews-v1");
+        assertThat(endpointMeta.getFieldsOrThrow("namespace").getStringValue()).isEqualTo("demo");
+        assertThat(endpointMeta.getFieldsOrThrow("app").getStringValue()).isEqualTo("reviews");
+        assertThat(endpointMeta.getFieldsOrThrow("version").getStringValue()).isEqualTo("v1");
         assertThat(e.getEndpoint().getAddress().getSocketAddress().getPortValue()).isEqualTo(9080);
+        // the service-wide cluster holds both versions, each endpoint with its own workload
+        assertThat(r.endpoints().getFirst().getEndpoints(0).getLbEndpointsList())
+                .extracting(x -> x.getMetadata().getFilterMetadataOrThrow("trellis").getFieldsOrThrow("workload")
+                        .getStringValue())
+                .containsExactlyInAnyOrder("reviews-v1", "reviews-v2");
     }
 
     @Test

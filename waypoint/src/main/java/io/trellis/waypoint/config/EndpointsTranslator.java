@@ -6,7 +6,11 @@ import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import com.google.protobuf.Value;
 import io.trellis.waypoint.lb.Endpoint;
+import io.trellis.waypoint.lb.EndpointMetadata;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * Translates an Envoy v3 {@code ClusterLoadAssignment} (EDS, or a static cluster's
  * {@code load_assignment}) into endpoints. Priorities and locality weights are not implemented
  * and are rejected; {@code locality} and its weight are accepted and have no effect (as in Envoy
- * without locality-weighted balancing).
+ * without locality-weighted balancing). Each endpoint's {@code metadata.filter_metadata["trellis"]}
+ * becomes its {@link EndpointMetadata}: the identity to verify and the workload labels to report.
  */
 public final class EndpointsTranslator {
   private static final Set<String> ASSIGNMENT = Set.of("cluster_name", "endpoints");
@@ -29,6 +34,16 @@ public final class EndpointsTranslator {
   private static final Set<String> ENDPOINT = Set.of("address");
   private static final Set<String> ADDRESS = Set.of("socket_address");
   private static final Set<String> SOCKET_ADDRESS = Set.of("address", "port_value");
+  /** The {@code filter_metadata} key of Trellis' endpoint metadata. */
+  public static final String METADATA_KEY = "trellis";
+  static final String IDENTITY = "identity";
+  static final String WORKLOAD = "workload";
+  static final String NAMESPACE = "namespace";
+  static final String APP = "app";
+  static final String VERSION = "version";
+  private static final Set<String> METADATA_FIELDS = Set.of(IDENTITY, WORKLOAD, NAMESPACE, APP, VERSION);
+  /** Label values end up in metric series; a Kubernetes name or label value is at most 253 characters. */
+  private static final int MAX_LABEL_CHARS = 253;
 
   private EndpointsTranslator() {}
 
@@ -70,71 +85,86 @@ public final class EndpointsTranslator {
   }
 
   /**
-   * The SPIFFE identity the endpoints of {@code assignment} present on HBONE
-   * ({@code metadata.filter_metadata["trellis"].identity}, set by the controller for waypoints), or
-   * null when none is given. The data path checks one identity per cluster, so endpoints with
-   * different identities are rejected.
+   * The SPIFFE identity every endpoint of {@code assignment} that names one presents
+   * ({@code metadata.filter_metadata["trellis"].identity}), or null when none names one or they
+   * differ. Each endpoint is verified against its own identity; this cluster-wide value is what
+   * admin pages show and what endpoints without an identity of their own fall back to.
    *
-   * @throws XdsNackException when metadata is malformed or the identities differ
+   * @throws XdsNackException when metadata is malformed
    */
   public static @Nullable SpiffeId identity(ClusterLoadAssignment assignment) throws XdsNackException {
     ValidationErrors errors = new ValidationErrors();
     SpiffeId found = null;
-    String foundAt = "";
+    boolean differ = false;
     for (int i = 0; i < assignment.getEndpointsCount(); i++) {
       LocalityLbEndpoints l = assignment.getEndpoints(i);
       for (int j = 0; j < l.getLbEndpointsCount(); j++) {
         String path = ProtoFields.at(ProtoFields.at("cluster_load_assignment.endpoints", i) + ".lb_endpoints", j);
-        SpiffeId id = identity(l.getLbEndpoints(j), path, errors);
+        SpiffeId id = metadata(l.getLbEndpoints(j), path, errors).identity();
         if (id == null) {
           continue;
         }
         if (found == null) {
           found = id;
-          foundAt = path;
         } else if (!found.equals(id)) {
-          errors.add(path + ".metadata", "identity " + id + " differs from " + found + " at " + foundAt
-              + ": one cluster's endpoints must share one identity");
+          differ = true;
         }
       }
     }
     errors.throwIfAny("ClusterLoadAssignment " + assignment.getClusterName());
-    return found;
+    return differ ? null : found;
   }
 
-  private static @Nullable SpiffeId identity(LbEndpoint e, String path, ValidationErrors errors) {
+  /**
+   * An endpoint's {@code metadata.filter_metadata["trellis"]}: string fields {@value #IDENTITY} (a
+   * SPIFFE id), {@value #WORKLOAD}, {@value #NAMESPACE}, {@value #APP} and {@value #VERSION}. Any
+   * other key or field is rejected, so a control plane learns what the waypoint does not use.
+   */
+  private static EndpointMetadata metadata(LbEndpoint e, String path, ValidationErrors errors) {
     if (!e.hasMetadata()) {
-      return null;
+      return EndpointMetadata.NONE;
     }
     String mpath = path + ".metadata";
     ProtoFields.onlySupported(e.getMetadata(), mpath, errors, Set.of("filter_metadata"));
     SpiffeId id = null;
+    Map<String, String> labels = new HashMap<>();
     for (var entry : e.getMetadata().getFilterMetadataMap().entrySet()) {
       String fpath = mpath + ".filter_metadata[\"" + entry.getKey() + "\"]";
-      if (!entry.getKey().equals("trellis")) {
+      if (!entry.getKey().equals(METADATA_KEY)) {
         errors.unsupported(fpath);
         continue;
       }
       for (var field : entry.getValue().getFieldsMap().entrySet()) {
-        if (!field.getKey().equals("identity")) {
-          errors.unsupported(fpath + "." + field.getKey());
+        String name = field.getKey();
+        if (!METADATA_FIELDS.contains(name)) {
+          errors.unsupported(fpath + "." + name);
           continue;
         }
-        try {
-          id = SpiffeId.parse(field.getValue().getStringValue());
-        } catch (IdentityException ex) {
-          errors.add(fpath + ".identity", ex.getMessage());
+        if (field.getValue().getKindCase() != Value.KindCase.STRING_VALUE) {
+          errors.add(fpath + "." + name, "must be a string");
+          continue;
+        }
+        String value = field.getValue().getStringValue();
+        if (name.equals(IDENTITY)) {
+          try {
+            id = SpiffeId.parse(value);
+          } catch (IdentityException ex) {
+            errors.add(fpath + "." + IDENTITY, ex.getMessage());
+          }
+        } else if (value.length() > MAX_LABEL_CHARS) {
+          errors.add(fpath + "." + name, "longer than " + MAX_LABEL_CHARS + " characters");
+        } else {
+          labels.put(name, value);
         }
       }
     }
-    return id;
+    return new EndpointMetadata(id, labels.getOrDefault(WORKLOAD, ""), labels.getOrDefault(NAMESPACE, ""),
+        labels.getOrDefault(APP, ""), labels.getOrDefault(VERSION, ""));
   }
 
   private static @Nullable Endpoint endpoint(LbEndpoint e, String path, ValidationErrors errors) {
     ProtoFields.onlySupported(e, path, errors, LB_ENDPOINT);
-    if (e.hasMetadata()) {
-      identity(e, path, errors);
-    }
+    EndpointMetadata metadata = metadata(e, path, errors);
     if (!e.hasEndpoint() || !e.getEndpoint().hasAddress() || !e.getEndpoint().getAddress().hasSocketAddress()) {
       errors.add(path + ".endpoint.address.socket_address", "is required");
       return null;
@@ -165,6 +195,6 @@ public final class EndpointsTranslator {
       }
     };
     String host = sa.getAddress().contains(":") ? "[" + sa.getAddress() + "]" : sa.getAddress();
-    return new Endpoint(host + ":" + sa.getPortValue(), weight, health);
+    return new Endpoint(host + ":" + sa.getPortValue(), weight, health, metadata);
   }
 }

@@ -7,13 +7,19 @@ package io.trellis.waypoint.lb;
  *     outlier detection
  * @param weight a load-balancing weight, at least 1
  * @param health the health reported by the control plane
+ * @param metadata who runs there: the identity its HBONE server must present and its workload labels
  */
-public record Endpoint(String address, int weight, Health health) {
+public record Endpoint(String address, int weight, Health health, EndpointMetadata metadata) {
   /** Validates. */
   public Endpoint {
     if (weight < 1) {
       throw new IllegalArgumentException("endpoint " + address + ": weight must be >= 1, got " + weight);
     }
+  }
+
+  /** An endpoint the control plane said nothing more about ({@link EndpointMetadata#NONE}). */
+  public Endpoint(String address, int weight, Health health) {
+    this(address, weight, health, EndpointMetadata.NONE);
   }
 
   /** A healthy endpoint of weight 1. */

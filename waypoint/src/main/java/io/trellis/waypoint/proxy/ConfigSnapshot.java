@@ -79,4 +79,13 @@ final class ConfigSnapshot {
     @Nullable SpiffeId identity(String cluster) {
         return config.identities().get(cluster);
     }
+
+    /**
+     * Whom {@code endpoint} of {@code cluster} must prove to be on HBONE: its own identity from the
+     * endpoint metadata, else the cluster's; null when neither is configured.
+     */
+    @Nullable SpiffeId identity(String cluster, Endpoint endpoint) {
+        SpiffeId own = endpoint.metadata().identity();
+        return own != null ? own : identity(cluster);
+    }
 }

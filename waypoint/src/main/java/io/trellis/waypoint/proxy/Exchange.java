@@ -73,7 +73,8 @@ final class Exchange implements AttemptListener {
     private CircuitBreakers.@Nullable Permit pendingPermit;
     private @Nullable RetryDecider decider;
     private @Nullable HttpRequest upstreamHead;
-    private @Nullable SpiffeId destination;
+    /** The snapshot the plan came from: each attempt's endpoint identity is looked up in it. */
+    private @Nullable ConfigSnapshot snapshotInUse;
     private @Nullable UpstreamAttempt attempt;
     private boolean attemptReady;
     private RetryDecision.@Nullable Retry heldRetry;
@@ -196,12 +197,7 @@ final class Exchange implements AttemptListener {
             localReply(503, "no cluster " + f.cluster(), null, ResponseFlag.NO_HEALTHY_UPSTREAM, "cluster_not_found");
             return;
         }
-        destination = snapshot.identity(f.cluster());
-        if (destination == null) {
-            localReply(503, "no identity configured for cluster " + f.cluster(), null,
-                    ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "no_upstream_identity");
-            return;
-        }
+        snapshotInUse = snapshot;
         requestPermit = state.breakers().tryAcquire(CircuitBreakers.Resource.REQUESTS);
         if (requestPermit == null) {
             localReply(503, "upstream overflow: too many requests to " + f.cluster(), null,
@@ -239,7 +235,8 @@ final class Exchange implements AttemptListener {
         }
         Plan.Forward f = forward;
         LoadBalancer lb = balancer;
-        if (f == null || lb == null || upstreamHead == null || destination == null) {
+        ConfigSnapshot snapshot = snapshotInUse;
+        if (f == null || lb == null || upstreamHead == null || snapshot == null) {
             throw new IllegalStateException("attempt without a forwarding plan");
         }
         Endpoint endpoint = lb.pick(f.hashKey());
@@ -251,6 +248,13 @@ final class Exchange implements AttemptListener {
         if (target == null) {
             localReply(503, "endpoint address " + endpoint.address() + " is not ip:port", null,
                     ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "bad_endpoint_address");
+            return;
+        }
+        SpiffeId destination = snapshot.identity(f.cluster(), endpoint);
+        if (destination == null) {
+            localReply(503, "no identity configured for endpoint " + endpoint.address() + " of cluster " + f.cluster()
+                    + ": the control plane must name the identity its HBONE server presents", null,
+                    ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "no_upstream_identity");
             return;
         }
         CircuitBreakers breakers = cluster == null ? null : cluster.breakers();
@@ -377,7 +381,7 @@ final class Exchange implements AttemptListener {
         }
         responseStarted = true;
         record.status = code;
-        record.upstream(a, destination);
+        record.upstream(a);
         upstreamKeepAlive = HttpUtil.isKeepAlive(r);
         HttpResponse out = MessageHeads.downstream(r, head, forward == null ? null : forward.responseHeaders(),
                 down.protocol(), keepAlive);

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.trellis.identity.SpiffeId;
 import io.trellis.waypoint.ResponseFlag;
+import io.trellis.waypoint.lb.EndpointMetadata;
 import io.trellis.waypoint.telemetry.RequestRecord;
 import java.util.EnumSet;
 import java.util.StringJoiner;
@@ -21,6 +22,7 @@ final class ExchangeRecord {
     private @Nullable Integer grpcStatus;
     private @Nullable String upstreamHost;
     private @Nullable String destinationPrincipal;
+    private EndpointMetadata destinationWorkload = EndpointMetadata.NONE;
     @Nullable String cluster;
     int status;
     String detail = "via_upstream";
@@ -57,9 +59,22 @@ final class ExchangeRecord {
         grpcStatus = s;
     }
 
-    void upstream(UpstreamAttempt a, @Nullable SpiffeId identity) {
+    /** The attempt whose response goes downstream: its endpoint, verified identity and workload labels. */
+    void upstream(UpstreamAttempt a) {
         upstreamHost = a.endpoint.address();
+        SpiffeId identity = a.identity();
         destinationPrincipal = identity == null ? null : identity.uri();
+        destinationWorkload = a.endpoint.metadata();
+    }
+
+    /** The client of a tunnel as the access log and metrics name it (workload from the CONNECT's baggage). */
+    static RequestRecord.Peer source(ConnectionInfo conn) {
+        String workload = conn.baggageValue("k8s.deployment.name");
+        if (workload == null) {
+            workload = conn.baggageValue("service.name");
+        }
+        return new RequestRecord.Peer(conn.peer().uri(), conn.peer().namespace(),
+                workload == null ? "unknown" : workload, Addresses.format(conn.clientAddress()));
     }
 
     RequestRecord build(long startMillis, long durationNanos) {
@@ -70,18 +85,15 @@ final class ExchangeRecord {
             flags.forEach(f -> j.add(f.code()));
             flagText = j.toString();
         }
-        String workload = conn.baggageValue("k8s.deployment.name");
-        if (workload == null) {
-            workload = conn.baggageValue("service.name");
-        }
-        RequestRecord.Peer source = new RequestRecord.Peer(conn.peer().uri(), conn.peer().namespace(),
-                workload == null ? "unknown" : workload, Addresses.format(conn.clientAddress()));
+        RequestRecord.Peer source = source(conn);
         String serviceName = service == null ? "unknown" : service.hostname();
         String serviceNamespace = service == null ? "unknown" : service.namespace();
         return new RequestRecord(startMillis, durationNanos, head.method().name(), head.uri(),
                 head.headers().get(HttpHeaderNames.HOST, ""), grpc ? "grpc" : "http", down.protocol(), status, flagText,
                 grpc ? grpcStatus : null, detail, requestBytes, responseBytes, attempts, source, serviceName,
-                serviceNamespace, destinationPrincipal, upstreamHost, cluster, route, head.headers().get("traceparent"),
+                serviceNamespace, new RequestRecord.Workload(destinationWorkload.workload(),
+                        destinationWorkload.namespace(), destinationWorkload.app(), destinationWorkload.version()),
+                destinationPrincipal, upstreamHost, cluster, route, head.headers().get("traceparent"),
                 head.headers().get("x-request-id"), head.headers().get(HttpHeaderNames.USER_AGENT));
     }
 }

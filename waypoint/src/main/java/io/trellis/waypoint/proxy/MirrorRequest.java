@@ -54,8 +54,8 @@ final class MirrorRequest implements AttemptListener {
     static void send(ProxyContext ctx, ConfigSnapshot snapshot, String clusterName, HttpRequest original,
             List<HttpContent> body, ConnectionInfo conn, EventLoop loop, boolean http2) {
         ClusterState cluster = snapshot.cluster(clusterName);
-        SpiffeId identity = snapshot.identity(clusterName);
         Endpoint endpoint = cluster == null ? null : LoopBalancers.of(cluster).pick(null);
+        SpiffeId identity = endpoint == null ? null : snapshot.identity(clusterName, endpoint);
         InetSocketAddress target = endpoint == null ? null : Addresses.parse(endpoint.address());
         if (target == null || identity == null) {
             LOG.debug("event=mirror_skipped cluster={} reason=no_endpoint_or_identity", clusterName);

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.trellis.identity.SpiffeId;
 import io.trellis.proxy.core.TunnelException;
 import io.trellis.proxy.core.hbone.HboneClientPool;
 import io.trellis.proxy.core.hbone.TunnelRequest;
@@ -58,6 +59,8 @@ final class UpstreamAttempt {
     private volatile boolean sharedTunnel;
     private volatile boolean inputEnded;
     private String key = "";
+    /** Whom the endpoint's HBONE server had to prove to be (set by {@link #open}). */
+    private @Nullable SpiffeId identity;
     private volatile boolean released;
 
     UpstreamAttempt(Endpoint endpoint, int number, EventLoop home, AttemptListener listener, boolean http2) {
@@ -74,6 +77,7 @@ final class UpstreamAttempt {
      */
     void open(HboneClientPool pool, TunnelRequest request, boolean mayReuse) {
         key = poolKey(request);
+        identity = request.destinationIdentity();
         if (http2 && mayReuse) {
             Http2StreamChannel shared = SharedH2Upstreams.take(key);
             if (shared != null) {
@@ -96,8 +100,12 @@ final class UpstreamAttempt {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
+                // A certificate for another identity than this endpoint's is a connect failure (Envoy
+                // reports TLS verification failures as UF too), with its own detail for the access log.
+                String detail = cause instanceof TunnelException.PeerIdentityMismatch
+                        ? "upstream_identity_mismatch: " : "upstream_connect_failed: ";
                 onHome(() -> listener.failed(this, new AttemptOutcome.ConnectFailure(),
-                        ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "upstream_connect_failed: " + describe(cause)));
+                        ResponseFlag.UPSTREAM_CONNECTION_FAILURE, detail + describe(cause)));
             } else {
                 stream.eventLoop().execute(() -> install(stream));
             }
@@ -206,6 +214,11 @@ final class UpstreamAttempt {
         http = stream;
         stream.read();
         onHome(() -> listener.ready(this));
+    }
+
+    /** The identity the endpoint was verified against, once {@link #open} ran. */
+    @Nullable SpiffeId identity() {
+        return identity;
     }
 
     boolean isHttp2() {

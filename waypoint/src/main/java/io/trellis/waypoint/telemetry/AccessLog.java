@@ -70,6 +70,10 @@ public final class AccessLog {
         field(b, "source_namespace", r.source().namespace());
         field(b, "destination_service", r.destinationService());
         field(b, "destination_namespace", r.destinationNamespace());
+        field(b, "destination_workload", r.destinationWorkload().name());
+        field(b, "destination_workload_namespace", r.destinationWorkload().namespace());
+        field(b, "destination_app", r.destinationWorkload().app());
+        field(b, "destination_version", r.destinationWorkload().version());
         field(b, "upstream_peer_principal", r.destinationPrincipal());
         field(b, "traceparent", r.traceparent());
         field(b, "x_request_id", r.requestId());

@@ -58,9 +58,13 @@ public final class RequestMetrics {
                 "source_workload", l.sourceWorkload,
                 "source_workload_namespace", l.sourceNamespace,
                 "source_principal", l.sourcePrincipal,
-                "destination_workload", "unknown",
-                "destination_workload_namespace", l.destinationNamespace,
+                "destination_workload", l.destination.name(),
+                "destination_workload_namespace", l.destination.namespace(),
                 "destination_principal", l.destinationPrincipal,
+                "destination_app", l.destination.app(),
+                "destination_version", l.destination.version(),
+                "destination_canonical_service", l.destination.app(),
+                "destination_canonical_revision", l.destination.version(),
                 "destination_service", l.destinationService,
                 "destination_service_name", l.destinationServiceName,
                 "destination_service_namespace", l.destinationNamespace,
@@ -85,13 +89,14 @@ public final class RequestMetrics {
             DistributionSummary responseBytes) {}
 
     private record Labels(String sourceWorkload, String sourceNamespace, String sourcePrincipal,
-            String destinationNamespace, String destinationPrincipal, String destinationService,
+            String destinationNamespace, RequestRecord.Workload destination, String destinationPrincipal,
+            String destinationService,
             String destinationServiceName, String requestProtocol, String responseCode, String flags, String grpcStatus) {
         static Labels of(RequestRecord r) {
             String service = r.destinationService();
             int dot = service.indexOf('.');
             return new Labels(r.source().workload(), r.source().namespace(), orUnknown(r.source().principal()),
-                    r.destinationNamespace(), orUnknown(r.destinationPrincipal()), service,
+                    r.destinationNamespace(), r.destinationWorkload(), orUnknown(r.destinationPrincipal()), service,
                     dot < 0 ? service : service.substring(0, dot), r.requestProtocol(), Integer.toString(r.status()),
                     r.flags(), r.grpcStatus() == null ? "" : r.grpcStatus().toString());
         }

@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * @param source who sent it
  * @param destinationService the bound service's host name
  * @param destinationNamespace the bound service's namespace
+ * @param destinationWorkload the workload behind the endpoint that answered (all {@code unknown}
+ *     when no endpoint answered or the control plane did not describe it)
  * @param destinationPrincipal the identity of the endpoint that answered, or null
  * @param upstreamHost the endpoint address that answered, or null
  * @param upstreamCluster the cluster, or null
@@ -33,7 +35,7 @@ import org.jspecify.annotations.Nullable;
 public record RequestRecord(long startEpochMillis, long durationNanos, String method, String path, String authority,
         String requestProtocol, String downstreamProtocol, int status, String flags, @Nullable Integer grpcStatus,
         String detail, long requestBytes, long responseBytes, int attempts, Peer source, String destinationService,
-        String destinationNamespace, @Nullable String destinationPrincipal, @Nullable String upstreamHost,
+        String destinationNamespace, Workload destinationWorkload, @Nullable String destinationPrincipal, @Nullable String upstreamHost,
         @Nullable String upstreamCluster, @Nullable String route, @Nullable String traceparent,
         @Nullable String requestId, @Nullable String userAgent) {
 
@@ -46,4 +48,18 @@ public record RequestRecord(long startEpochMillis, long durationNanos, String me
      * @param address the original client address ({@code forwarded: for=}), or the HBONE peer
      */
     public record Peer(@Nullable String principal, String namespace, String workload, String address) {}
+
+    /**
+     * A workload as Istio's {@code *_workload}, {@code *_workload_namespace}, {@code *_app} and
+     * {@code *_version} labels describe it; {@code unknown} where not known.
+     *
+     * @param name the workload (pod) name
+     * @param namespace its namespace
+     * @param app its canonical service
+     * @param version its canonical revision
+     */
+    public record Workload(String name, String namespace, String app, String version) {
+        /** Nothing known. */
+        public static final Workload UNKNOWN = new Workload("unknown", "unknown", "unknown", "unknown");
+    }
 }

@@ -24,6 +24,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.trellis.identity.SpiffeId;
 import io.trellis.waypoint.authz.AuthorizationPolicy;
+import io.trellis.waypoint.lb.EndpointMetadata;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -140,14 +141,61 @@ class ListenerTranslatorTest {
         assertThat(EndpointsTranslator.translate(same)).hasSize(2);
         assertThat(EndpointsTranslator.identity(same)).isEqualTo(SpiffeId.parse(reviews));
 
+        // Endpoints of one cluster may run as different service accounts: each keeps its own identity,
+        // and there is no cluster-wide one.
         ClusterLoadAssignment mixed = same.toBuilder().setEndpoints(0, same.getEndpoints(0).toBuilder()
                 .setLbEndpoints(1, endpoint("10.0.0.2", "spiffe://cluster.local/ns/demo/sa/other"))).build();
-        assertThatThrownBy(() -> EndpointsTranslator.identity(mixed)).isInstanceOf(XdsNackException.class)
-                .hasMessageContaining("lb_endpoints[1].metadata: identity spiffe://cluster.local/ns/demo/sa/other differs");
+        assertThat(EndpointsTranslator.identity(mixed)).isNull();
+        assertThat(EndpointsTranslator.translate(mixed)).extracting(e -> e.metadata().identity())
+                .containsExactly(SpiffeId.parse(reviews), SpiffeId.parse("spiffe://cluster.local/ns/demo/sa/other"));
 
         ClusterLoadAssignment malformed = same.toBuilder().setEndpoints(0, same.getEndpoints(0).toBuilder()
                 .setLbEndpoints(1, endpoint("10.0.0.2", "not-a-spiffe-id"))).build();
         assertThatThrownBy(() -> EndpointsTranslator.translate(malformed)).isInstanceOf(XdsNackException.class)
                 .hasMessageContaining("lb_endpoints[1].metadata.filter_metadata[\"trellis\"].identity");
+    }
+
+    private static LbEndpoint endpointWith(String ip, Struct trellis) {
+        return LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder()
+                        .setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(8080))))
+                .setMetadata(Metadata.newBuilder().putFilterMetadata("trellis", trellis))
+                .build();
+    }
+
+    private static ClusterLoadAssignment assignment(LbEndpoint... endpoints) {
+        return ClusterLoadAssignment.newBuilder().setClusterName("c")
+                .addEndpoints(LocalityLbEndpoints.newBuilder().addAllLbEndpoints(List.of(endpoints))).build();
+    }
+
+    @Test
+    void endpointWorkloadMetadata() throws Exception {
+        Struct full = Struct.newBuilder()
+                .putFields("identity", s("spiffe://cluster.local/ns/demo/sa/reviews"))
+                .putFields("workload", s("reviews-v1-7d9f"))
+                .putFields("namespace", s("demo"))
+                .putFields("app", s("reviews"))
+                .putFields("version", s("v1")).build();
+        var translated = EndpointsTranslator.translate(assignment(endpointWith("10.0.0.1", full),
+                endpointWith("10.0.0.2", Struct.newBuilder().putFields("workload", s("bare")).build()),
+                LbEndpoint.newBuilder().setEndpoint(endpointWith("10.0.0.3", full).getEndpoint()).build()));
+        assertThat(translated.get(0).metadata()).isEqualTo(new EndpointMetadata(
+                SpiffeId.parse("spiffe://cluster.local/ns/demo/sa/reviews"), "reviews-v1-7d9f", "demo", "reviews", "v1"));
+        assertThat(translated.get(1).metadata()).isEqualTo(new EndpointMetadata(null, "bare", "unknown", "unknown",
+                "unknown"));
+        assertThat(translated.get(2).metadata()).isEqualTo(EndpointMetadata.NONE);
+
+        // A field the waypoint does not use, a non-string value and an over-long label are NACKed by path.
+        assertThatThrownBy(() -> EndpointsTranslator.translate(assignment(endpointWith("10.0.0.1",
+                full.toBuilder().putFields("zone", s("a")).build()))))
+                .isInstanceOf(XdsNackException.class)
+                .hasMessageContaining("lb_endpoints[0].metadata.filter_metadata[\"trellis\"].zone");
+        assertThatThrownBy(() -> EndpointsTranslator.translate(assignment(endpointWith("10.0.0.1",
+                full.toBuilder().putFields("version", Value.newBuilder().setNumberValue(2).build()).build()))))
+                .isInstanceOf(XdsNackException.class)
+                .hasMessageContaining("filter_metadata[\"trellis\"].version: must be a string");
+        assertThatThrownBy(() -> EndpointsTranslator.translate(assignment(endpointWith("10.0.0.1",
+                full.toBuilder().putFields("workload", s("w".repeat(300))).build()))))
+                .isInstanceOf(XdsNackException.class)
+                .hasMessageContaining("filter_metadata[\"trellis\"].workload: longer than 253 characters");
     }
 }

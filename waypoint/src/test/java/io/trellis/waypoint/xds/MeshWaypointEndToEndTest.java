@@ -213,7 +213,16 @@ class MeshWaypointEndToEndTest {
                     .contains("reviews.demo.svc.cluster.local").contains("demo/no-admin DENY")
                     .contains("spiffe://cluster.local/ns/demo/sa/reviews");
             assertThat(http(admin.adminPort(), "/certs")).contains("spiffe://cluster.local/ns/demo/sa/reviews-waypoint");
-            assertThat(http(admin.metricsPort(), "/stats/prometheus")).contains("istio_requests_total");
+            // The controller's EDS metadata names each endpoint's workload: the requests are counted per
+            // destination pod and version, not as one "unknown" destination.
+            String metrics = http(admin.metricsPort(), "/stats/prometheus");
+            assertThat(metrics).contains("istio_requests_total");
+            assertThat(metrics.lines().filter(l -> l.startsWith("istio_requests_total{")))
+                    .anyMatch(l -> l.contains("destination_workload=\"reviews-v1\"")
+                            && l.contains("destination_version=\"v1\"") && l.contains("destination_app=\"reviews\"")
+                            && l.contains("destination_workload_namespace=\"demo\"") && l.contains("response_code=\"200\""))
+                    .anyMatch(l -> l.contains("destination_workload=\"reviews-v2\"")
+                            && l.contains("destination_version=\"v2\""));
 
             waypoint.drain();
             assertThat(http(admin.readinessPort(), "/healthz/ready")).startsWith("503 not ready: draining");
