@@ -1,0 +1,12 @@
+#!/bin/sh
+# The node-proxy DaemonSet configures the process through environment variables (the node name comes from the
+# downward API, which cannot be spliced into a flag of an image without a shell); extra arguments are appended.
+set -eu
+: "${TRELLIS_NODE_NAME:?TRELLIS_NODE_NAME is not set: the DaemonSet sets it from spec.nodeName}"
+exec java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp '/opt/trellis/lib/*' \
+    io.trellis.node.NodeProxyMain \
+    --node-name "$TRELLIS_NODE_NAME" \
+    --controller "${TRELLIS_CONTROLLER_ADDRESS:-trellis-controller.trellis-system.svc:15010}" \
+    --trust-domain "${TRELLIS_TRUST_DOMAIN:-cluster.local}" \
+    --enroll-socket "${TRELLIS_ENROLLMENT_SOCKET:-/var/run/trellis/enroll.sock}" \
+    "$@"
