@@ -5,6 +5,8 @@ import http.server
 import sys
 
 version, marker, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+# optional: the address to bind (the loopback demo gives each app its own 127.x address)
+bind = sys.argv[4] if len(sys.argv) > 4 else "0.0.0.0"
 failed_ids = set()
 
 
@@ -31,4 +33,4 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-http.server.ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
+http.server.ThreadingHTTPServer((bind, port), Handler).serve_forever()

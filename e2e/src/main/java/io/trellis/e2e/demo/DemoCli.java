@@ -2,8 +2,10 @@ package io.trellis.e2e.demo;
 
 import io.trellis.e2e.MeshLab;
 import io.trellis.install.lab.LabManager;
+import io.trellis.install.lab.RootCheck;
 import io.trellis.install.lab.TeardownReport;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -16,7 +18,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ./trellis demo}: brings the mesh up in the lab (two nodes, clients on node1, reviews v1 and v2
  * on node2, the controller on the demo YAML), shows identities, mTLS on the wire, balancing, a policy
- * denial and metrics step by step, and tears everything down at the end, on Ctrl-C and on failure.
+ * denial and metrics step by step, and tears everything down at the end, on Ctrl-C and on failure. Without root
+ * (or with {@code --loopback}) it runs {@link LoopbackDemo} instead: the same mesh on 127.x addresses, apps through
+ * SOCKS5, and it says what that skips.
  * Exit status: 0 every step ok or skipped, 1 a step failed or the mesh did not come up, 2 nothing could
  * run here (not root, a tool missing).
  */
@@ -43,6 +47,11 @@ public final class DemoCli implements Callable<Integer> {
     @Option(names = "--requests", defaultValue = "200", description = "Requests for the balancing step (default ${DEFAULT-VALUE}).")
     int requests = 200;
 
+    @Option(names = "--loopback", description = "Run the loopback variant (no root, no network namespaces: every "
+            + "workload on its own 127.x address, apps through SOCKS5) even as root. It is what runs without root; "
+            + "TRELLIS_DEMO_LOOPBACK=1 does the same.")
+    boolean loopback;
+
     public static void main(String[] args) {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "logback-demo.xml");
@@ -55,6 +64,10 @@ public final class DemoCli implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (requests < 1 || requests > 10_000) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--requests must be in 1..10000");
+        }
+        boolean notRoot = !RootCheck.isRoot();
+        if (loopback || notRoot || "1".equals(System.getenv("TRELLIS_DEMO_LOOPBACK"))) {
+            return runLoopback(out, loopback || !notRoot ? "asked for" : "not running as root");
         }
         List<String> missing = MeshLab.missingPrerequisites();
         if (!missing.isEmpty()) {
@@ -118,12 +131,50 @@ public final class DemoCli implements Callable<Integer> {
         return summary.anyFailed() ? 1 : 0;
     }
 
+    /** The loopback variant ({@link LoopbackDemo}): what it skips is said first and again in the summary. */
+    private int runLoopback(PrintWriter out, String why) {
+        List<String> missing = new java.util.ArrayList<>();
+        for (String tool : List.of("curl", "python3")) {
+            if (!MeshLab.onPath(tool)) {
+                missing.add(tool + " on the PATH");
+            }
+        }
+        if (!missing.isEmpty()) {
+            return cannotRun(out, missing);
+        }
+        out.println("Trellis demo, loopback variant (" + why + "): the mesh on this host's 127.x addresses, no root "
+                + "needed; apps reach it through their SOCKS5 entry instead of being captured. Not shown here (run "
+                + "sudo ./trellis demo for them):");
+        if (keep) {
+            out.println("  (--keep applies to the lab only: the loopback mesh is stopped at the end)");
+        }
+        DemoSummary summary = new DemoSummary("loopback");
+        Path runDir = Path.of(System.getProperty("java.io.tmpdir"),
+                "trellis-" + prefix + "-loopback-" + System.getProperty("user.name", "user"));
+        LoopbackDemo demo = new LoopbackDemo(out, summary);
+        Thread hook = new Thread(() -> {
+            System.err.println("demo interrupted: stopping the loopback mesh");
+            demo.close();
+        }, "demo-teardown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            demo.run(runDir, requests);
+        } finally {
+            removeHook(hook);
+        }
+        printSummary(out, summary);
+        out.println("  loopback variant: transparent capture, per-pod network namespaces and the underlay capture "
+                + "were skipped (they need root)");
+        printJson(out, summary);
+        return summary.anyFailed() ? 1 : 0;
+    }
+
     private int cannotRun(PrintWriter out, List<String> missing) {
         DemoSummary summary = new DemoSummary("none");
-        String why = "the lab needs " + String.join(", ", missing)
-                + "; the loopback variant without root is not built yet";
+        String why = "the demo needs " + String.join(", ", missing);
         out.println("Trellis demo: cannot run here: " + why);
-        out.println("run it as root: sudo ./trellis demo");
+        out.println("install them (the loopback variant needs curl and python3; the lab also needs root, ip, iptables "
+                + "and nsenter)");
         for (String id : List.of("identities", "mtls", "l4_balancing", "canary_split", "retry", "denial", "metrics")) {
             summary.add(new DemoSummary.Step(id, id, DemoSummary.Status.skipped, why, java.util.Map.of()));
         }

@@ -351,7 +351,7 @@ final class DemoSteps {
     }
 
     /** A sample line with only the labels a reader needs (the full line has 20 labels). */
-    private static String compact(String sample) {
+    static String compact(String sample) {
         int brace = sample.indexOf('{');
         int end = sample.lastIndexOf('}');
         if (brace < 0 || end < brace) {
@@ -394,7 +394,7 @@ final class DemoSteps {
         return counts;
     }
 
-    private static double percent(int n, int of) {
+    static double percent(int n, int of) {
         return of == 0 ? 0 : Math.round(n * 1000.0 / of) / 10.0;
     }
 
