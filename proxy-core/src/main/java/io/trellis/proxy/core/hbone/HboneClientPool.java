@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.concurrent.EventExecutor;
 import io.trellis.proxy.core.TunnelException;
 import io.trellis.proxy.core.transport.Transport;
 import java.util.ArrayList;
@@ -16,9 +17,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * Opens HBONE tunnels over pooled, multiplexed HTTP/2 connections.
  *
- * <p>Connections are keyed by (source identity, destination identity, destination address). Each
- * key's connections live on one event loop, which alone mutates them (requests from other threads
- * are handed to it), so there are no locks. Requests arriving while the key's connection is still
+ * <p>Connections are keyed by (source identity, destination identity, destination address) and by the
+ * event loop of the caller when it is one of the pool's: a tunnel opened from a downstream connection's
+ * loop rides a connection on that same loop, so relaying between the two never crosses threads (a
+ * cross-thread flush costs a task hand-off and an eventfd wakeup per read; the lab profile showed them
+ * on every request). Callers on other threads share one set per key, on a loop picked once. Each set's
+ * connections live on its event loop, which alone mutates them (requests from other threads are
+ * handed to it), so there are no locks. Requests arriving while the key's connection is still
  * connecting wait for it rather than opening more; when every connection is at its stream limit
  * another is opened. Before any stream is opened the server's URI SAN must equal the destination
  * identity. Connections idle for {@link HbonePoolConfig#idleTimeout()} are closed.
@@ -32,7 +37,7 @@ public final class HboneClientPool implements AutoCloseable {
     final LongSupplier nanoClock;
     final @Nullable HboneDialer dialer;
     private final EventLoopGroup group;
-    private final ConcurrentHashMap<PoolKey, ConnectionSet> sets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<SetKey, ConnectionSet> sets = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private HboneClientPool(HbonePoolConfig config, ClientCertificates certificates, EventLoopGroup group,
@@ -85,15 +90,29 @@ public final class HboneClientPool implements AutoCloseable {
             result.completeExceptionally(new TunnelException.Closed("HBONE client pool is shut down"));
             return;
         }
-        PoolKey key = request.key();
-        ConnectionSet set = sets.computeIfAbsent(key, k -> new ConnectionSet(this, k, (EventLoop) group.next()));
+        EventLoop caller = callerLoop();
+        ConnectionSet set = sets.computeIfAbsent(new SetKey(request.key(), caller),
+                k -> new ConnectionSet(this, k.key(), caller != null ? caller : (EventLoop) group.next()));
         set.submit(request, result);
+    }
+
+    /** The pool's event loop the calling thread runs, or null when it runs none of them. */
+    private @Nullable EventLoop callerLoop() {
+        for (EventExecutor e : group) {
+            if (e.inEventLoop() && e instanceof EventLoop loop) {
+                return loop;
+            }
+        }
+        return null;
     }
 
     /** Called on the set's loop when its last connection is gone. */
     void retire(ConnectionSet set) {
-        sets.remove(set.key, set);
+        sets.values().remove(set);
     }
+
+    /** A set's place in the pool: its pool key and the caller's loop (null: callers off the pool's loops). */
+    private record SetKey(PoolKey key, @Nullable EventLoop caller) {}
 
     /**
      * Closes connections that have had no streams for at least the idle timeout by the pool's clock;

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.concurrent.EventExecutor;
 import io.trellis.proxy.core.TunnelException;
 import io.trellis.proxy.core.tls.ServerCertificates;
 import io.trellis.proxy.core.tls.TlsContexts;
@@ -59,6 +61,27 @@ class ClientPoolTest {
             InetSocketAddress upstream = (InetSocketAddress) fixture.upstream(TestApps.Echo::new).localAddress();
             List<Http2StreamChannel> streams = openAll(fixture.pool, fixture.request(upstream, null), 50);
             assertThat(fixture.server.acceptedConnections()).as("50 requests made while connecting").isEqualTo(1);
+            streams.forEach(s -> s.close().syncUninterruptibly());
+        }
+    }
+
+    @Test
+    void aTunnelOpenedOnAPoolLoopRidesAConnectionOnThatLoop() {
+        try (TunnelFixture fixture = new TunnelFixture(transport, group)) {
+            InetSocketAddress upstream = (InetSocketAddress) fixture.upstream(TestApps.Echo::new).localAddress();
+            TunnelRequest request = fixture.request(upstream, null);
+            List<Http2StreamChannel> streams = new ArrayList<>();
+            for (EventExecutor e : group) {
+                EventLoop loop = (EventLoop) e;
+                for (int i = 0; i < 2; i++) {
+                    Http2StreamChannel stream = CompletableFuture.supplyAsync(() -> fixture.pool.open(request), loop)
+                            .thenCompose(f -> f).join();
+                    assertThat(stream.eventLoop()).as("stream opened from a pool loop").isSameAs(loop);
+                    streams.add(stream);
+                }
+            }
+            assertThat(fixture.server.acceptedConnections()).as("one connection per loop, shared by its tunnels")
+                    .isEqualTo(2);
             streams.forEach(s -> s.close().syncUninterruptibly());
         }
     }
