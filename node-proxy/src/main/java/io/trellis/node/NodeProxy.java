@@ -130,7 +130,10 @@ public final class NodeProxy implements AutoCloseable {
             intake = workloads;
             adminAddress = settings.monitoringAddress(); // this node's own 127.x: several node-proxies share the host
         } else {
-            InPodRegistry pods = new InPodRegistry(traffic);
+            // A pod's listeners open once its certificate is in (or after 20 s, under the agents' 30 s ack timeout):
+            // listeners that take traffic before it would fail every mTLS connection, e.g. right after an upgrade.
+            InPodRegistry pods = new InPodRegistry(traffic, pod -> certificates.certificate(
+                    certificates.identityOf(pod.namespace(), pod.serviceAccount())), Duration.ofSeconds(20));
             resources.push(pods);
             intake = pods;
             // Bound only once the first config is in: see GatedEnrollmentServer (upgrades, restarts).

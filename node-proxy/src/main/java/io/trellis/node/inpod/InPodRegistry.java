@@ -1,5 +1,6 @@
 package io.trellis.node.inpod;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -45,6 +46,8 @@ public final class InPodRegistry implements AutoCloseable {
     }
 
     private final PodListenerFactory listenerFactory;
+    private final PodWarmup warmup;
+    private final Duration warmupLimit;
     private final ExecutorService owner;
     // Owner-thread state.
     private final Map<String, Entry> pods = new HashMap<>();
@@ -53,6 +56,17 @@ public final class InPodRegistry implements AutoCloseable {
     private volatile Map<String, EnrolledPod> snapshot = Map.of();
 
     public InPodRegistry(PodListenerFactory listenerFactory) {
+        this(listenerFactory, PodWarmup.NONE, Duration.ZERO);
+    }
+
+    /**
+     * @param warmup what a pod needs before its listeners open (its certificate); an add waits for it
+     * @param warmupLimit how long an add waits for the warmup; after that the listeners open anyway (logged), so a
+     *        slow CA delays a pod but never keeps it out of the mesh
+     */
+    public InPodRegistry(PodListenerFactory listenerFactory, PodWarmup warmup, Duration warmupLimit) {
+        this.warmup = warmup;
+        this.warmupLimit = warmupLimit;
         this.listenerFactory = listenerFactory;
         this.owner = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("trellis-inpod-registry").daemon(true).factory());
@@ -69,10 +83,39 @@ public final class InPodRegistry implements AutoCloseable {
      * no-op; with a different namespace, the listeners move there.
      */
     public CompletableFuture<Void> add(PodInfo pod, Netns netns) {
-        return onOwner(() -> {
-            addOnOwner(pod, netns);
-            return null;
-        }, netns);
+        CompletableFuture<?> warm;
+        try {
+            // Started before the owner thread sees the add, so a certificate fetch overlaps with other pods' work.
+            warm = warmup.warm(pod);
+        } catch (RuntimeException e) {
+            warm = CompletableFuture.failedFuture(e);
+        }
+        long startNanos = System.nanoTime();
+        // Waited for off the owner thread: other pods' commands go on meanwhile.
+        // copy(): orTimeout completes the future it is called on, and the warmup's may be shared (one certificate
+        // for every pod of a service account).
+        return warm.copy().orTimeout(Math.max(1, warmupLimit.toMillis()), TimeUnit.MILLISECONDS)
+                .handle((ok, failure) -> failure)
+                .thenCompose(failure -> {
+                    if (failure != null) {
+                        log.warn("event=pod_warmup_incomplete pod={} waited_ms={} problem=\"{}\" (opening its "
+                                + "listeners anyway; connections needing its certificate wait for it)", pod,
+                                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), rootMessage(failure));
+                    }
+                    return onOwner(() -> {
+                        addOnOwner(pod, netns);
+                        return null;
+                    }, netns);
+                });
+    }
+
+    private static String rootMessage(@Nullable Throwable t) {
+        Throwable c = t;
+        while (c != null && c.getCause() != null && (c instanceof java.util.concurrent.CompletionException
+                || c instanceof java.util.concurrent.ExecutionException)) {
+            c = c.getCause();
+        }
+        return c == null ? "" : c instanceof java.util.concurrent.TimeoutException ? "timed out" : String.valueOf(c);
     }
 
     private void addOnOwner(PodInfo pod, Netns netns) throws InPodException {

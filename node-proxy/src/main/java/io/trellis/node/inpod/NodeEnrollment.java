@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the node-proxy closed the connection (it exited, or dropped the session).</li>
  * </ul>
  * Every new connection replays the full pod set and ends with SnapshotComplete, so the node-proxy on the other end
- * ends up serving exactly this set. Pods whose namespace cannot be opened any more, or that the node-proxy refuses,
+ * ends up serving exactly this set. Until the set is known ({@link #replaceAll}), SnapshotComplete is not sent and an
+ * empty set is not connected at all: a restarted agent must not make the node-proxy drop the pods it serves before
+ * the agent has listed them. Pods whose namespace cannot be opened any more, or that the node-proxy refuses,
  * are skipped in a replay (logged): a dead pod must not keep the live ones from being enrolled.
  *
  * <p>Namespaces are handed over as fds (SCM_RIGHTS), so the node-proxy needs no access to the netns paths.
@@ -62,6 +64,7 @@ public final class NodeEnrollment implements AutoCloseable {
     private @Nullable EnrollmentClient client;
     private @Nullable Object connectedFileKey;
     private long replays;
+    private boolean authoritative;
     private @Nullable String lastProblem;
     private boolean closed;
 
@@ -131,6 +134,7 @@ public final class NodeEnrollment implements AutoCloseable {
     public synchronized void replaceAll(Collection<Pod> pods) throws InPodException {
         desired.clear();
         pods.forEach(p -> desired.put(p.info().uid(), p));
+        authoritative = true;
         drop(null);
         connected();
     }
@@ -179,7 +183,7 @@ public final class NodeEnrollment implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                String reason = staleReason();
+                String reason = authoritative || !desired.isEmpty() ? staleReason() : null;
                 if (reason != null) {
                     if (client != null) {
                         drop(reason);
@@ -236,7 +240,9 @@ public final class NodeEnrollment implements AutoCloseable {
                             problem);
                 }
             }
-            c.snapshotComplete();
+            if (authoritative) {
+                c.snapshotComplete();
+            }
         } catch (InPodException | RuntimeException e) {
             c.close();
             throw e;

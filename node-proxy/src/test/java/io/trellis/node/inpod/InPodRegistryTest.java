@@ -161,4 +161,31 @@ class InPodRegistryTest {
         String after = java.nio.file.Files.exists(sysctl) ? java.nio.file.Files.readString(sysctl) : "";
         assertThat(after).isEqualTo(before);
     }
+
+    @Test
+    void anAddWaitsForThePodsWarmupBeforeItsListenersOpen() {
+        java.util.concurrent.CompletableFuture<Void> certificate = new java.util.concurrent.CompletableFuture<>();
+        try (InPodRegistry warming = new InPodRegistry(listeners, pod -> certificate, java.time.Duration.ofMinutes(1))) {
+            java.util.concurrent.CompletableFuture<Void> added = warming.add(pod("a"), new FakeNetns(-1, "a", 1));
+            // Another pod's commands are not held up meanwhile.
+            assertThat(warming.remove("other").join()).isFalse();
+            assertThat(added).isNotDone();
+            assertThat(listeners.openUids()).as("no traffic before the certificate").isEmpty();
+
+            certificate.complete(null);
+            added.join();
+            assertThat(listeners.openUids()).containsExactly("a");
+            assertThat(certificate).as("the shared warmup future is left as it was").isCompletedWithValue(null);
+        }
+    }
+
+    @Test
+    void aWarmupThatDoesNotFinishInTimeDelaysThePodButLetsItIn() {
+        java.util.concurrent.CompletableFuture<Void> never = new java.util.concurrent.CompletableFuture<>();
+        try (InPodRegistry warming = new InPodRegistry(listeners, pod -> never, java.time.Duration.ofMillis(50))) {
+            warming.add(pod("a"), new FakeNetns(-1, "a", 1)).join();
+            assertThat(listeners.openUids()).containsExactly("a");
+            assertThat(never).as("a timeout here must not fail the shared future").isNotDone();
+        }
+    }
 }
