@@ -252,6 +252,68 @@ public final class MeshLab implements AutoCloseable {
         }
     }
 
+    /**
+     * Deploys waypoint {@code w} with several replicas: {@code WaypointMain} in {@code w.pod()} and in each of
+     * {@code morePods} (left out of the mesh, labelled with the Gateway's name, the same service account), and one
+     * Gateway listing every replica's pod IP, {@code w.pod()} first, so node-proxies spread connections over them and
+     * fail over between them. Waits until every replica has its first complete config. The replica in {@code w.pod()}
+     * is process {@link #waypointProcess}, the others {@link #waypointReplicaProcess}.
+     */
+    public void startWaypointReplicas(Waypoint w, List<String> morePods) {
+        Path tokenFile = waypointTokens.get(w);
+        if (tokenFile == null) {
+            throw new IllegalArgumentException("waypoint " + w + " is not in this mesh's options: its token was not "
+                    + "provisioned");
+        }
+        List<String> pods = new ArrayList<>(List.of(w.pod()));
+        pods.addAll(morePods);
+        StringBuilder addresses = new StringBuilder();
+        for (String name : pods) {
+            if (!options.notEnrolled().contains(name)) {
+                throw new IllegalArgumentException("waypoint replica pod " + name + " must be left out of the mesh");
+            }
+            addresses.append("    - type: IPAddress\n      value: ").append(lab.pod(name).ip()).append('\n');
+        }
+        writeConfig("waypoint-" + w.namespace() + "-" + w.gateway() + ".yaml", """
+                # Written by MeshLab: one replica of the waypoint per lab pod (%s), each reached at its pod IP.
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata:
+                  name: %s
+                  namespace: %s
+                spec:
+                  gatewayClassName: trellis-waypoint
+                  listeners:
+                    - name: mesh
+                      port: 15008
+                      protocol: HBONE
+                  addresses:
+                """.formatted(String.join(", ", pods), w.gateway(), w.namespace()) + addresses);
+        for (String name : pods) {
+            LabPod pod = lab.pod(name);
+            String process = name.equals(w.pod()) ? waypointProcess(w) : waypointReplicaProcess(w, name);
+            LabProcess p = lab.start(process, pod.netns(), ChildJvm.command(waypointLogging(),
+                    "io.trellis.waypoint.WaypointMain",
+                    List.of("--controller", controllerNode().ip() + ":15010", "--bootstrap-token-file",
+                            tokenFile.toString(), "--name", w.gateway(), "--namespace", w.namespace(),
+                            "--service-account", pod.serviceAccount(), "--trust-domain", "cluster.local",
+                            "--drain", "1s")));
+            synchronized (processes) {
+                processes.add(p);
+            }
+        }
+        for (String name : pods) {
+            LabPod pod = lab.pod(name);
+            awaitHttpOk(pod.node(), "waypoint " + w.gateway() + " replica in " + name + " readiness",
+                    "http://" + pod.ip() + ":15021/healthz/ready");
+        }
+    }
+
+    /** The name of the process running the replica of waypoint {@code w} in {@code pod} (not its first pod). */
+    public static String waypointReplicaProcess(Waypoint w, String pod) {
+        return "waypoint-" + w.gateway() + "-" + pod;
+    }
+
     /** The name of the mesh process running waypoint {@code w} (see {@link #process}). */
     public static String waypointProcess(Waypoint w) {
         return "waypoint-" + w.gateway();
