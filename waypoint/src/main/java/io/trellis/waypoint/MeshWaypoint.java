@@ -46,9 +46,19 @@ public final class MeshWaypoint implements AutoCloseable {
      * @param hbonePort the node-proxies' HBONE port, where endpoints are dialled (15008)
      * @param retryBufferBytes largest request body kept for retries and mirrors
      * @param certificateTtl the certificate lifetime asked for
+     * @param headerReadTimeout time a client has to send a request head ({@link ProxySettings#headerReadTimeout})
+     * @param maxDownstreamConnections tunnels held at once ({@link ProxySettings#maxDownstreamConnections})
      */
     public record Options(String namespace, String gateway, String serviceAccount, String trustDomain,
-            InetSocketAddress listen, int hbonePort, int retryBufferBytes, Duration certificateTtl) {
+            InetSocketAddress listen, int hbonePort, int retryBufferBytes, Duration certificateTtl,
+            Duration headerReadTimeout, int maxDownstreamConnections) {
+
+        /** With the default header read timeout and downstream connection limit. */
+        public Options(String namespace, String gateway, String serviceAccount, String trustDomain,
+                InetSocketAddress listen, int hbonePort, int retryBufferBytes, Duration certificateTtl) {
+            this(namespace, gateway, serviceAccount, trustDomain, listen, hbonePort, retryBufferBytes, certificateTtl,
+                    ProxySettings.DEFAULT_HEADER_READ_TIMEOUT, ProxySettings.DEFAULT_MAX_DOWNSTREAM_CONNECTIONS);
+        }
 
         /** The SPIFFE id the waypoint's certificate carries. */
         public SpiffeId identity() {
@@ -102,7 +112,9 @@ public final class MeshWaypoint implements AutoCloseable {
         }
         LOG.info("event=waypoint_certificate identity={} not_after={}", id, certificate.notAfter());
         ProxySettings settings = ProxySettings.defaults(id).withHbonePort(options.hbonePort())
-                .withMaxRetryBufferBytes(options.retryBufferBytes());
+                .withMaxRetryBufferBytes(options.retryBufferBytes())
+                .withHeaderReadTimeout(options.headerReadTimeout())
+                .withMaxDownstreamConnections(options.maxDownstreamConnections());
         WaypointProxy proxy = WaypointProxy.start(settings, certificate, group, transport, registry, options.listen());
         // Renewed certificates go to new connections in both directions.
         renewer.addListener(c -> {

@@ -30,7 +30,13 @@ public enum ResponseFlag {
   /** A fault-injection filter delayed the request. */
   DELAY_INJECTED("DI"),
   /** A fault-injection filter aborted the request. */
-  FAULT_INJECTED("FI");
+  FAULT_INJECTED("FI"),
+  /**
+   * The client did not send a whole request head in time (slowloris): answered 408 on HTTP/1.1, a
+   * GOAWAY on HTTP/2, then closed. Trellis' own code: Envoy reports this case only in the response
+   * code details ({@code request_header_timeout}), which the access log carries as well.
+   */
+  REQUEST_HEADER_TIMEOUT("RHT");
 
   private final String code;
 

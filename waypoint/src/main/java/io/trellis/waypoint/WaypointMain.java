@@ -75,6 +75,12 @@ public final class WaypointMain implements Callable<Integer> {
     @Option(names = "--retry-buffer-bytes", defaultValue = "65536", description = "Largest request body kept for retries and mirrors (default ${DEFAULT-VALUE}).")
     int retryBufferBytes = 64 * 1024;
 
+    @Option(names = "--header-read-timeout", defaultValue = "10s", converter = DurationConverter.class, description = "Time a client has to send a whole request head once it began one; slower clients get 408 and are closed (default ${DEFAULT-VALUE}).")
+    Duration headerReadTimeout;
+
+    @Option(names = "--max-downstream-connections", defaultValue = "20000", description = "Tunnels into the waypoint held at once; more are refused with 503 and counted (default ${DEFAULT-VALUE}).")
+    int maxDownstreamConnections;
+
     @Option(names = "--controller", paramLabel = "HOST:PORT", description = "Controller mode: the controller's gRPC port (xDS and CA, plaintext 15010); replaces --identity, --cert, --key, --bundle and --config.")
     @Nullable String controller;
 
@@ -134,7 +140,8 @@ public final class WaypointMain implements Callable<Integer> {
         SpiffeId id = SpiffeId.parse(identity);
         WorkloadCertificate certificate = new WorkloadCertificate(id, PemFiles.readPrivateKey(key),
                 PemFiles.readCertificates(cert), new TrustBundle(id.trustDomain(), PemFiles.readCertificates(bundle)));
-        ProxySettings settings = ProxySettings.defaults(id).withHbonePort(hbonePort).withMaxRetryBufferBytes(retryBufferBytes);
+        ProxySettings settings = ProxySettings.defaults(id).withHbonePort(hbonePort).withMaxRetryBufferBytes(retryBufferBytes)
+                .withHeaderReadTimeout(headerReadTimeout).withMaxDownstreamConnections(maxDownstreamConnections);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Transport transport = Transports.choice().transport();
         EventLoopGroup group = transport.newEventLoopGroup(Transports.defaultThreads(), "waypoint");
@@ -190,7 +197,7 @@ public final class WaypointMain implements Callable<Integer> {
         EventLoopGroup group = transport.newEventLoopGroup(Transports.defaultThreads(), "waypoint");
         MeshWaypoint.Options options = new MeshWaypoint.Options(namespace, name,
                 serviceAccount == null ? name : serviceAccount, trustDomain, address(listen), hbonePort,
-                retryBufferBytes, Duration.ofHours(24));
+                retryBufferBytes, Duration.ofHours(24), headerReadTimeout, maxDownstreamConnections);
         CountDownLatch stopped = new CountDownLatch(1);
         try (MeshWaypoint waypoint = MeshWaypoint.start(options, channel, () -> readToken(tokenFile), group, transport,
                 registry, Duration.ofMinutes(2))) {

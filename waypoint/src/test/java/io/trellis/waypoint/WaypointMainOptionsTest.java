@@ -23,6 +23,17 @@ class WaypointMainOptionsTest {
         assertThat(m.drain).isEqualTo(Duration.ofMillis(500));
         assertThat(m.admin).isEqualTo("127.0.0.1:15000");
         assertThat(m.readiness).isEqualTo("0.0.0.0:15021");
+        assertThat(m.headerReadTimeout).isEqualTo(Duration.ofSeconds(10));
+        assertThat(m.maxDownstreamConnections).isEqualTo(20_000);
+    }
+
+    @Test
+    void slowClientDefencesAreConfigurable() {
+        WaypointMain m = new WaypointMain();
+        new CommandLine(m).parseArgs("--header-read-timeout", "2500ms", "--max-downstream-connections", "500");
+
+        assertThat(m.headerReadTimeout).isEqualTo(Duration.ofMillis(2500));
+        assertThat(m.maxDownstreamConnections).isEqualTo(500);
     }
 
     @Test

@@ -26,27 +26,35 @@ import org.slf4j.LoggerFactory;
  * in order), keep-alive, graceful close with a FIN once the response is out, and the hand-over of
  * the raw connection after a {@code 101 Switching Protocols}.
  */
-final class Http1Connection extends DownstreamHandler {
+final class Http1Connection extends DownstreamHandler implements HeaderReadDeadline.Expiry {
 
     private static final Logger LOG = LoggerFactory.getLogger(Http1Connection.class);
 
     private final ArrayDeque<HttpObject> backlog = new ArrayDeque<>();
+    private final HeaderReadDeadline headDeadline;
     private @Nullable Exchange current;
     private boolean inputEnded;
     private boolean closing;
 
-    Http1Connection(ProxyContext ctx, ConnectionInfo conn) {
+    Http1Connection(ProxyContext ctx, ConnectionInfo conn, HeaderReadDeadline headDeadline) {
         super(ctx, conn);
+        this.headDeadline = headDeadline;
     }
 
-    /** Installs the HTTP/1.1 server pipeline after {@code afterName} on {@code ch}. */
-    static void install(Channel ch, String afterName, ProxyContext ctx, ConnectionInfo conn) {
+    /**
+     * Installs the HTTP/1.1 server pipeline after {@code afterName} on {@code ch}; {@code headDeadline}
+     * (earlier in the pipeline, so it sees raw bytes) bounds the time to send each request head.
+     */
+    static void install(Channel ch, String afterName, ProxyContext ctx, ConnectionInfo conn,
+            HeaderReadDeadline headDeadline) {
         ProxySettings s = ctx.settings();
         ch.pipeline().addAfter(afterName, "idle", new IdleStateHandler(0, 0, s.idleTimeout().toSeconds(),
                 java.util.concurrent.TimeUnit.SECONDS));
         ch.pipeline().addAfter("idle", "http1", new HttpServerCodec(8192, s.maxHeaderBytes(), 64 * 1024));
         ch.pipeline().addAfter("http1", "continue", new HttpServerExpectContinueHandler());
-        ch.pipeline().addAfter("continue", "exchanges", new Http1Connection(ctx, conn));
+        Http1Connection connection = new Http1Connection(ctx, conn, headDeadline);
+        ch.pipeline().addAfter("continue", "exchanges", connection);
+        headDeadline.protocol(connection);
     }
 
     @Override
@@ -64,6 +72,7 @@ final class Http1Connection extends DownstreamHandler {
 
     private void dispatch(HttpObject obj) {
         if (obj instanceof HttpRequest req) {
+            headDeadline.disarm();
             if (req.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(req);
                 badRequest(req.decoderResult().cause());
@@ -123,6 +132,7 @@ final class Http1Connection extends DownstreamHandler {
             closeGracefully();
             return;
         }
+        headDeadline.armAtNextByte(); // a pipelined head already parsed disarms it again at once
         while (!backlog.isEmpty() && current == null) {
             dispatch(backlog.poll());
         }
@@ -135,12 +145,40 @@ final class Http1Connection extends DownstreamHandler {
         }
     }
 
+    /**
+     * The client took longer than the header read timeout for a request head: a 408 with
+     * {@code Connection: close}, then FIN and close without waiting for the client (a slow client is
+     * not owed a graceful end).
+     */
+    @Override
+    public void headerReadTimedOut() {
+        if (current != null || closing) {
+            return; // a head arrived meanwhile; the exchange's own timeouts apply
+        }
+        closing = true;
+        headDeadline.disarm();
+        releaseBacklog();
+        Channel ch = channel();
+        var r = LocalReplies.build(ch.alloc(), 408, "request header read timeout: the request head did not arrive "
+                + "within " + ctx.settings().headerReadTimeout().toMillis() + " ms", null, null, false);
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+        r.headers().set(HttpHeaderNames.CONNECTION, "close");
+        ch.writeAndFlush(r).addListener(f -> {
+            if (ch instanceof DuplexChannel d && f.isSuccess()) {
+                d.shutdownOutput().addListener(x -> ch.close());
+            } else {
+                ch.close();
+            }
+        });
+    }
+
     /** FIN after the queued response; close once the client ends too (or the idle timer fires). */
     private void closeGracefully() {
         if (closing) {
             return;
         }
         closing = true;
+        headDeadline.disarm();
         releaseBacklog();
         Channel ch = channel();
         ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
@@ -161,6 +199,7 @@ final class Http1Connection extends DownstreamHandler {
     public Channel takeOverForUpgrade() {
         Channel ch = channel();
         releaseBacklog();
+        headDeadline.disarm();
         ch.pipeline().replace(this, "hold", new InboundHold());
         ch.pipeline().remove("continue");
         ch.pipeline().remove("idle");

@@ -27,10 +27,12 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
 
     private final ProxyContext ctx;
     private final ConnectionInfo conn;
+    private final HeaderReadDeadline headDeadline;
 
-    ProtocolSniffer(ProxyContext ctx, ConnectionInfo conn) {
+    ProtocolSniffer(ProxyContext ctx, ConnectionInfo conn, HeaderReadDeadline headDeadline) {
         this.ctx = ctx;
         this.conn = conn;
+        this.headDeadline = headDeadline;
     }
 
     @Override
@@ -44,7 +46,7 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
         int n = Math.min(in.readableBytes(), PREFACE.length);
         for (int i = 0; i < n; i++) {
             if (in.getByte(in.readerIndex() + i) != PREFACE[i]) {
-                Http1Connection.install(hctx.channel(), hctx.name(), ctx, conn);
+                Http1Connection.install(hctx.channel(), hctx.name(), ctx, conn, headDeadline);
                 hctx.pipeline().remove(this); // the buffered bytes go on to the new codec
                 return;
             }
@@ -58,7 +60,11 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
     private void installHttp2(ChannelHandlerContext hctx) {
         Channel ch = hctx.channel();
         String name = hctx.name();
-        ch.pipeline().addAfter(name, "h2", Http2FrameCodecBuilder.forServer()
+        // Sees the bytes before the codec (the preface included) to time each header block.
+        Http2HeaderWatch watch = new Http2HeaderWatch(headDeadline);
+        ch.pipeline().addAfter(name, "h2watch", watch);
+        headDeadline.protocol(watch);
+        ch.pipeline().addAfter("h2watch", "h2", Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1000)
                         .maxHeaderListSize(ctx.settings().maxHeaderBytes()))
                 .build());

@@ -7,8 +7,8 @@ import io.trellis.waypoint.telemetry.Tracing;
 import java.util.function.Supplier;
 
 /**
- * What every exchange shares: settings, the upstream HBONE pool, the current config snapshot and
- * the request metrics, access log and tracer.
+ * What every exchange shares: settings, the upstream HBONE pool, the current config snapshot, the
+ * request metrics, access log and tracer, and the header-read deadlines of the downstream tunnels.
  */
 record ProxyContext(ProxySettings settings, HboneClientPool pool, Supplier<ConfigSnapshot> snapshot,
-        RequestMetrics metrics, AccessLog accessLog, Tracing tracing) {}
+        RequestMetrics metrics, AccessLog accessLog, Tracing tracing, HeaderDeadlines headerDeadlines) {}

@@ -12,9 +12,20 @@ import java.time.Duration;
  *     bodies stream through and are not retried (Envoy's per-request buffer limit)
  * @param maxHeaderBytes the largest HTTP/1.1 request head or header block accepted
  * @param idleTimeout an HTTP/1.1 connection without a request for this long is closed
+ * @param headerReadTimeout how long a client may take to send a request head once it started one
+ *     (a new tunnel: from its first moment; keep-alive: from the next request's first byte; HTTP/2: a
+ *     HEADERS/CONTINUATION block). Slower clients get a 408 (HTTP/1.1) or GOAWAY (HTTP/2) and are
+ *     closed: the slowloris defence (Envoy's {@code request_headers_timeout}, 10 s by default here)
+ * @param maxDownstreamConnections tunnels into the waypoint held at once; more are refused with a 503
+ *     on the HBONE CONNECT, so a flood of connections costs a counter, not memory
  */
 public record ProxySettings(SpiffeId identity, int hbonePort, int maxRetryBufferBytes, int maxHeaderBytes,
-        Duration idleTimeout) {
+        Duration idleTimeout, Duration headerReadTimeout, int maxDownstreamConnections) {
+
+    /** Default {@link #headerReadTimeout}. */
+    public static final Duration DEFAULT_HEADER_READ_TIMEOUT = Duration.ofSeconds(10);
+    /** Default {@link #maxDownstreamConnections}: far above one waypoint's normal load, well below its memory. */
+    public static final int DEFAULT_MAX_DOWNSTREAM_CONNECTIONS = 20_000;
 
     public ProxySettings {
         if (hbonePort < 1 || hbonePort > 65_535) {
@@ -23,20 +34,44 @@ public record ProxySettings(SpiffeId identity, int hbonePort, int maxRetryBuffer
         if (maxRetryBufferBytes < 0) {
             throw new IllegalArgumentException("maxRetryBufferBytes must not be negative");
         }
+        if (headerReadTimeout.isNegative() || headerReadTimeout.isZero()) {
+            throw new IllegalArgumentException("headerReadTimeout must be positive, got " + headerReadTimeout);
+        }
+        if (maxDownstreamConnections < 1) {
+            throw new IllegalArgumentException("maxDownstreamConnections must be >= 1, got " + maxDownstreamConnections);
+        }
     }
 
-    /** Port 15008, 64 KiB retry buffer, 64 KiB headers, 5 min idle. */
+    /**
+     * Port 15008, 64 KiB retry buffer, 64 KiB headers, 5 min idle, 10 s to send a request head,
+     * 20,000 downstream tunnels.
+     */
     public static ProxySettings defaults(SpiffeId identity) {
-        return new ProxySettings(identity, 15008, 64 * 1024, 64 * 1024, Duration.ofMinutes(5));
+        return new ProxySettings(identity, 15008, 64 * 1024, 64 * 1024, Duration.ofMinutes(5),
+                DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_DOWNSTREAM_CONNECTIONS);
     }
 
     /** The same settings with another HBONE port (tests run node-proxies on ephemeral ports). */
     public ProxySettings withHbonePort(int port) {
-        return new ProxySettings(identity, port, maxRetryBufferBytes, maxHeaderBytes, idleTimeout);
+        return new ProxySettings(identity, port, maxRetryBufferBytes, maxHeaderBytes, idleTimeout, headerReadTimeout,
+                maxDownstreamConnections);
     }
 
     /** The same settings with another retry buffer size. */
     public ProxySettings withMaxRetryBufferBytes(int bytes) {
-        return new ProxySettings(identity, hbonePort, bytes, maxHeaderBytes, idleTimeout);
+        return new ProxySettings(identity, hbonePort, bytes, maxHeaderBytes, idleTimeout, headerReadTimeout,
+                maxDownstreamConnections);
+    }
+
+    /** The same settings with another {@link #headerReadTimeout}. */
+    public ProxySettings withHeaderReadTimeout(Duration timeout) {
+        return new ProxySettings(identity, hbonePort, maxRetryBufferBytes, maxHeaderBytes, idleTimeout, timeout,
+                maxDownstreamConnections);
+    }
+
+    /** The same settings with another {@link #maxDownstreamConnections}. */
+    public ProxySettings withMaxDownstreamConnections(int max) {
+        return new ProxySettings(identity, hbonePort, maxRetryBufferBytes, maxHeaderBytes, idleTimeout,
+                headerReadTimeout, max);
     }
 }

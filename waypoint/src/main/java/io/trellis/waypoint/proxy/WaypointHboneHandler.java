@@ -10,14 +10,17 @@ import java.util.concurrent.CompletionStage;
 /**
  * Accepts HBONE CONNECTs to the VIP:port of a service bound to this waypoint and terminates each
  * tunnel into the waypoint's HTTP pipeline (through an in-process {@link PipeChannel}) instead of
- * connecting upstream. Any other destination is refused with 404 and a reason.
+ * connecting upstream. Any other destination is refused with 404 and a reason; beyond
+ * {@link ProxySettings#maxDownstreamConnections} open tunnels, every new one is refused with 503.
  */
 final class WaypointHboneHandler implements HboneHandler {
 
     private final ProxyContext ctx;
+    private final DownstreamLimit limit;
 
-    WaypointHboneHandler(ProxyContext ctx) {
+    WaypointHboneHandler(ProxyContext ctx, DownstreamLimit limit) {
         this.ctx = ctx;
+        this.limit = limit;
     }
 
     @Override
@@ -31,8 +34,22 @@ final class WaypointHboneHandler implements HboneHandler {
         InetSocketAddress client = ConnectionInfo.parseForwardedFor(request.forwarded());
         ConnectionInfo conn = new ConnectionInfo(vip, request.peer(), request.peerAddress(),
                 client == null ? request.peerAddress() : client, request.baggage());
-        PipeChannel[] pipe = PipeChannel.pair(request.eventLoop(), vip, conn.clientAddress(),
-                server -> server.pipeline().addLast("sniff", new ProtocolSniffer(ctx, conn)));
+        if (!limit.tryOpen()) {
+            return HboneHandler.reject(503, "waypoint " + ctx.settings().identity() + " is at its limit of "
+                    + limit.max() + " downstream connections: retry later, or add waypoint replicas");
+        }
+        PipeChannel[] pipe;
+        try {
+            pipe = PipeChannel.pair(request.eventLoop(), vip, conn.clientAddress(), server -> {
+                HeaderReadDeadline deadline = new HeaderReadDeadline(ctx, conn);
+                server.pipeline().addLast("deadline", deadline);
+                server.pipeline().addLast("sniff", new ProtocolSniffer(ctx, conn, deadline));
+            });
+        } catch (RuntimeException e) {
+            limit.closed();
+            throw e;
+        }
+        pipe[1].closeFuture().addListener(f -> limit.closed());
         return CompletableFuture.completedFuture(pipe[0]);
     }
 }

@@ -44,6 +44,9 @@ public final class WaypointProxy implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final RandomGenerator sharedRandom = RandomGenerator.of("L64X128MixRandom");
     private final ScheduledFuture<?> outlierTicker;
+    private final ScheduledFuture<?> headerSweeper;
+    private final HeaderDeadlines headerDeadlines;
+    private final DownstreamLimit downstreamLimit;
     private final Tracing tracing;
     private volatile ConfigSnapshot snapshot;
     // Read per new connection (HBONE server handshake, upstream pool connect); swapped by rotate().
@@ -65,14 +68,21 @@ public final class WaypointProxy implements AutoCloseable {
         this.serverTls = TlsContexts.server(certificate, Clock.systemUTC());
         this.pool = HboneClientPool.create(HbonePoolConfig.defaults(),
                 source -> source.equals(settings.identity()) ? clientTls : null, group, transport, registry);
+        this.headerDeadlines = new HeaderDeadlines(settings.headerReadTimeout(), settings.idleTimeout(), nanoTime,
+                registry);
+        this.downstreamLimit = new DownstreamLimit(settings.maxDownstreamConnections(), registry);
         ProxyContext ctx = new ProxyContext(settings, pool, () -> snapshot, new RequestMetrics(registry), accessLog,
-                tracing);
+                tracing, headerDeadlines);
         this.server = HboneServer.create(HboneServerConfig.defaults(),
                 (ServerCertificates) local -> serverTls,
-                new WaypointHboneHandler(ctx), group, transport, registry);
+                new WaypointHboneHandler(ctx, downstreamLimit), group, transport, registry);
         this.address = server.bind(listen).join();
         // Outlier detection un-ejects on its interval; one ticker for all clusters, off the request path.
         this.outlierTicker = group.next().scheduleAtFixedRate(this::tickOutliers, 1, 1, TimeUnit.SECONDS);
+        // Header-read deadlines: one sweep for every tunnel instead of a timer each.
+        long sweep = headerDeadlines.sweepInterval().toNanos();
+        this.headerSweeper = group.next().scheduleAtFixedRate(this::sweepHeaderDeadlines, sweep, sweep,
+                TimeUnit.NANOSECONDS);
         LOG.info("event=waypoint_started identity={} address={}", settings.identity(), address);
     }
 
@@ -166,10 +176,33 @@ public final class WaypointProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes every tunnel whose client has been sending a request head for longer than the header
+     * read timeout (by the waypoint's clock); runs on its own every {@link HeaderDeadlines#sweepInterval}.
+     */
+    public void sweepHeaderDeadlines() {
+        try {
+            headerDeadlines.sweep();
+        } catch (RuntimeException e) {
+            LOG.warn("event=header_deadline_sweep_failed error=\"{}\"", e.toString());
+        }
+    }
+
+    /** Downstream tunnels whose client has begun a request head and not finished it. */
+    public int pendingRequestHeads() {
+        return headerDeadlines.pending();
+    }
+
+    /** Downstream tunnels open now (each counts against {@link ProxySettings#maxDownstreamConnections}). */
+    public int downstreamConnections() {
+        return downstreamLimit.open();
+    }
+
     /** Stops listening, closes tunnels and upstream connections. */
     @Override
     public void close() {
         outlierTicker.cancel(false);
+        headerSweeper.cancel(false);
         server.close();
         pool.close();
         tracing.close();

@@ -6,7 +6,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.trellis.identity.SpiffeId;
@@ -47,8 +46,10 @@ class Http1RequestFuzzTest {
         pool = HboneClientPool.create(HbonePoolConfig.defaults(), source -> null, group, transport, registry);
         ConfigSnapshot empty = ConfigSnapshot.build(WaypointConfig.empty(), null, System::nanoTime,
                 RandomGenerator.of("L64X128MixRandom"));
-        context = new ProxyContext(ProxySettings.defaults(WAYPOINT), pool, () -> empty, new RequestMetrics(registry),
-                new AccessLog(line -> { }), io.trellis.waypoint.telemetry.Tracing.disabled());
+        ProxySettings settings = ProxySettings.defaults(WAYPOINT);
+        context = new ProxyContext(settings, pool, () -> empty, new RequestMetrics(registry),
+                new AccessLog(line -> { }), io.trellis.waypoint.telemetry.Tracing.disabled(),
+                new HeaderDeadlines(settings.headerReadTimeout(), settings.idleTimeout(), System::nanoTime, registry));
     }
 
     @AfterAll
@@ -61,11 +62,12 @@ class Http1RequestFuzzTest {
     void answersOrCloses(byte[] request) {
         EmbeddedChannel ch = new EmbeddedChannel();
         try {
-            ch.pipeline().addLast("tunnel", new ChannelInboundHandlerAdapter());
             InetSocketAddress vip = new InetSocketAddress("10.96.0.1", 80);
-            Http1Connection.install(ch, "tunnel", context, new ConnectionInfo(vip,
-                    SpiffeId.of("cluster.local", "front", "web"), new InetSocketAddress("10.0.0.2", 15008),
-                    new InetSocketAddress("10.0.0.2", 40000), null));
+            ConnectionInfo conn = new ConnectionInfo(vip, SpiffeId.of("cluster.local", "front", "web"),
+                    new InetSocketAddress("10.0.0.2", 15008), new InetSocketAddress("10.0.0.2", 40000), null);
+            HeaderReadDeadline deadline = new HeaderReadDeadline(context, conn);
+            ch.pipeline().addLast("tunnel", deadline);
+            Http1Connection.install(ch, "tunnel", context, conn, deadline);
             ch.writeInbound(Unpooled.wrappedBuffer(request));
             ch.runPendingTasks();
             ch.checkException();

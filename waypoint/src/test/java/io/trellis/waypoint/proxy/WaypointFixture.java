@@ -89,6 +89,15 @@ final class WaypointFixture implements AutoCloseable {
     }
 
     WaypointFixture(int retryBuffer, Tracing tracing) {
+        this(retryBuffer, tracing, settings -> settings);
+    }
+
+    /** With the waypoint's settings adjusted by {@code tune} (limits, timeouts). */
+    WaypointFixture(java.util.function.UnaryOperator<ProxySettings> tune) {
+        this(64 * 1024, Tracing.disabled(), tune);
+    }
+
+    WaypointFixture(int retryBuffer, Tracing tracing, java.util.function.UnaryOperator<ProxySettings> tune) {
         WorkloadCertificate backendCert = ca.issue(BACKEND, Duration.ofHours(1));
         TcpConnector connector = new TcpConnector(transport, Duration.ofSeconds(2));
         HboneHandler connectUpstream = request -> {
@@ -99,8 +108,8 @@ final class WaypointFixture implements AutoCloseable {
                 ServerCertificates.single(TlsContexts.server(backendCert, Clock.systemUTC())), connectUpstream, group,
                 transport, registry);
         nodeProxyAddress = nodeProxy.bind(new InetSocketAddress("127.0.0.1", 0)).join();
-        ProxySettings settings = ProxySettings.defaults(WAYPOINT).withHbonePort(nodeProxyAddress.getPort())
-                .withMaxRetryBufferBytes(retryBuffer);
+        ProxySettings settings = tune.apply(ProxySettings.defaults(WAYPOINT).withHbonePort(nodeProxyAddress.getPort())
+                .withMaxRetryBufferBytes(retryBuffer));
         waypoint = WaypointProxy.start(settings, ca.issue(WAYPOINT, Duration.ofHours(1)), group, transport, registry,
                 new InetSocketAddress("127.0.0.1", 0), nanos::get, new AccessLog(accessLog::add), tracing);
         SslContext clientTls = TlsContexts.client(ca.issue(CLIENT, Duration.ofHours(1)), Clock.systemUTC());
