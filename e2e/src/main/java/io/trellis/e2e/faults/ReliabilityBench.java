@@ -32,7 +32,7 @@ public final class ReliabilityBench implements Callable<Integer> {
 
     /** The scenarios this command can run. */
     enum Scenario {
-        controller_down, controller_restart, endpoint_kill, partition_heal
+        controller_down, controller_restart, waypoint_replica_kill, endpoint_kill, partition_heal
     }
 
     public static void main(String[] args) {
@@ -53,6 +53,8 @@ public final class ReliabilityBench implements Callable<Integer> {
                 pick(Duration.ofSeconds(30), Duration.ofMinutes(5)), shape));
         runs.put(Scenario.controller_restart, mesh -> ControllerRestartScenario.run(mesh,
                 pick(Duration.ofSeconds(10), Duration.ofMinutes(2)), shape));
+        runs.put(Scenario.waypoint_replica_kill, mesh -> WaypointReplicaScenario.run(mesh,
+                pick(Duration.ofSeconds(10), Duration.ofMinutes(2)), shape));
         runs.put(Scenario.endpoint_kill, mesh -> EndpointKillScenario.run(mesh, Duration.ofSeconds(1),
                 pick(Duration.ofSeconds(5), Duration.ofMinutes(1)), shape));
         runs.put(Scenario.partition_heal, mesh -> PartitionScenario.run(mesh,
@@ -61,7 +63,8 @@ public final class ReliabilityBench implements Callable<Integer> {
         String markdown = "";
         for (Scenario s : scenarios) {
             System.out.println("scenario " + s + (longRun ? " (long)" : "") + " ...");
-            try (MeshLab mesh = FaultLab.standardMesh()) {
+            try (MeshLab mesh = s == Scenario.waypoint_replica_kill ? MeshLab.start(WaypointReplicaScenario.options())
+                    : FaultLab.standardMesh()) {
                 ScenarioResult r = runs.get(s).apply(mesh);
                 markdown = report.add(r);
                 System.out.printf("scenario %s: ok=%d failed=%d corrupted=%d verified_bytes=%d recovery_ms=%s%n",
