@@ -80,7 +80,9 @@ public final class MeshWaypointAdmin implements AutoCloseable {
             Map<String, Object> cluster = new LinkedHashMap<>();
             cluster.put("settings", settings.toString());
             cluster.put("endpoints", c.endpoints().getOrDefault(name, settings.staticEndpoints()).stream()
-                    .map(e -> e.address() + " " + e.health()).toList());
+                    .map(e -> e.address() + " " + e.health() + " identity=" + (e.metadata().identity() == null ? "-"
+                            : e.metadata().identity().uri()) + " workload=" + e.metadata().namespace() + "/"
+                            + e.metadata().workload() + " version=" + e.metadata().version()).toList());
             var id = c.identities().get(name);
             cluster.put("identity", id == null ? "" : id.uri());
             clusters.put(name, cluster);

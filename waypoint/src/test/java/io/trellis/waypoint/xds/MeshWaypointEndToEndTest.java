@@ -211,7 +211,8 @@ class MeshWaypointEndToEndTest {
             assertThat(http(admin.readinessPort(), "/healthz/ready")).startsWith("200 ready");
             assertThat(http(admin.adminPort(), "/config_dump")).contains("\"connected\" : true")
                     .contains("reviews.demo.svc.cluster.local").contains("demo/no-admin DENY")
-                    .contains("spiffe://cluster.local/ns/demo/sa/reviews");
+                    .contains("spiffe://cluster.local/ns/demo/sa/reviews")
+                    .contains("identity=spiffe://cluster.local/ns/demo/sa/reviews workload=demo/reviews-v1 version=v1");
             assertThat(http(admin.adminPort(), "/certs")).contains("spiffe://cluster.local/ns/demo/sa/reviews-waypoint");
             // The controller's EDS metadata names each endpoint's workload: the requests are counted per
             // destination pod and version, not as one "unknown" destination.
