@@ -132,8 +132,11 @@ public final class NodeProxy implements AutoCloseable {
         } else {
             // A pod's listeners open once its certificate is in (or after 20 s, under the agents' 30 s ack timeout):
             // listeners that take traffic before it would fail every mTLS connection, e.g. right after an upgrade.
+            // The first pod also waits for a TLS warmup (see TlsWarmup): the first connections must not pay for it.
+            TlsWarmup tls = new TlsWarmup(clock);
             InPodRegistry pods = new InPodRegistry(traffic, pod -> certificates.certificate(
-                    certificates.identityOf(pod.namespace(), pod.serviceAccount())), Duration.ofSeconds(20));
+                    certificates.identityOf(pod.namespace(), pod.serviceAccount())).thenAcceptAsync(tls::warm,
+                    certThreads), Duration.ofSeconds(20));
             resources.push(pods);
             intake = pods;
             // Bound only once the first config is in: see GatedEnrollmentServer (upgrades, restarts).
@@ -170,6 +173,10 @@ public final class NodeProxy implements AutoCloseable {
      * Stops new connections. A pod registry closes its listeners but keeps the pods' namespaces until the drain is
      * over: connections accepted just before still open their upstream sockets inside the pod.
      */
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
     private static void stopIntake(AutoCloseable intake) throws Exception {
         if (intake instanceof InPodRegistry registry) {
             registry.stopAccepting().get(30, TimeUnit.SECONDS);
@@ -199,7 +206,11 @@ public final class NodeProxy implements AutoCloseable {
             Instant deadline = Instant.now().plus(settings.drainTimeout());
             LOG.info("event=drain_started active_connections={} timeout={}", traffic.activeConnections(),
                     settings.drainTimeout());
-            while (traffic.activeConnections() > 0 && Instant.now().isBefore(deadline)) {
+            // Connections accepted just before the listeners closed are not counted until their upstream is open:
+            // give them a moment (at most the drain timeout) before an idle count may end the drain.
+            Instant settled = Instant.now().plus(min(Duration.ofSeconds(1), settings.drainTimeout()));
+            while ((traffic.activeConnections() > 0 || Instant.now().isBefore(settled))
+                    && Instant.now().isBefore(deadline)) {
                 try {
                     Thread.sleep(100);
                 } catch (InterruptedException e) {

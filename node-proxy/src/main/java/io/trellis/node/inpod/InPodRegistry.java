@@ -246,7 +246,7 @@ public final class InPodRegistry implements AutoCloseable {
     public CompletableFuture<Integer> stopAccepting() {
         return onOwner(() -> {
             draining = true;
-            pods.values().forEach(e -> e.listeners().close());
+            pods.values().forEach(e -> e.listeners().stopAccepting());
             log.info("event=listeners_closed pods={} reason=drain", pods.size());
             return pods.size();
         }, null);

@@ -127,11 +127,19 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
             unregister(traffic);
             throw e;
         }
-        return () -> {
-            try {
-                handle.close();
-            } finally {
-                unregister(traffic);
+        return new PodListenerHandle() {
+            @Override
+            public void stopAccepting() {
+                handle.close(); // the pod's pool stays: a drain lets its streams finish
+            }
+
+            @Override
+            public void close() {
+                try {
+                    handle.close();
+                } finally {
+                    unregister(traffic);
+                }
             }
         };
     }

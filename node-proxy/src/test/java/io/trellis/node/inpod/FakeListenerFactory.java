@@ -12,6 +12,8 @@ final class FakeListenerFactory implements PodListenerFactory {
 
     final List<Opened> opened = new CopyOnWriteArrayList<>();
     final List<Opened> closed = new CopyOnWriteArrayList<>();
+    /** Listeners that stopped accepting but kept what their connections use (a drain). */
+    final List<Opened> stopped = new CopyOnWriteArrayList<>();
     final Set<String> failFor = ConcurrentHashMap.newKeySet();
 
     @Override
@@ -22,11 +24,21 @@ final class FakeListenerFactory implements PodListenerFactory {
         }
         Opened o = new Opened(pod, netns.inode());
         opened.add(o);
-        return () -> closed.add(o);
+        return new PodListenerHandle() {
+            @Override
+            public void stopAccepting() {
+                stopped.add(o);
+            }
+
+            @Override
+            public void close() {
+                closed.add(o);
+            }
+        };
     }
 
     /** uids whose listeners are open right now. */
     List<String> openUids() {
-        return opened.stream().filter(o -> !closed.contains(o)).map(o -> o.pod().uid()).sorted().toList();
+        return opened.stream().filter(o -> !closed.contains(o) && !stopped.contains(o)).map(o -> o.pod().uid()).sorted().toList();
     }
 }

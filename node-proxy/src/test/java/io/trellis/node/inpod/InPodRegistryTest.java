@@ -142,6 +142,7 @@ class InPodRegistryTest {
         assertThat(registry.stopAccepting().join()).isEqualTo(1);
         assertThat(listeners.openUids()).as("no new connections reach this process").isEmpty();
         assertThat(a.isClosed()).as("connections being set up still open upstream sockets in the pod").isFalse();
+        assertThat(listeners.closed).as("the pod's connection pool stays for the drain").isEmpty();
         assertThat(registry.snapshot()).containsOnlyKeys("a");
         FakeNetns late = new FakeNetns(-1, "late", 2);
         assertThatThrownBy(() -> registry.add(pod("late"), late).join()).cause().hasMessageContaining("draining");
@@ -150,6 +151,7 @@ class InPodRegistryTest {
 
         registry.close();
         assertThat(a.isClosed()).isTrue();
+        assertThat(listeners.closed).hasSize(1);
     }
 
     @Test
