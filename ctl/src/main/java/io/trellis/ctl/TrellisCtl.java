@@ -31,6 +31,10 @@ public final class TrellisCtl {
     }
 
     public static void main(String[] args) {
+        // before the first logger exists: stdout carries the command's output, logs go to stderr (see the file)
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-trellisctl.xml");
+        }
         System.exit(commandLine().execute(args));
     }
 }
