@@ -48,8 +48,8 @@ final class Http1Connection extends DownstreamHandler implements HeaderReadDeadl
     static void install(Channel ch, String afterName, ProxyContext ctx, ConnectionInfo conn,
             HeaderReadDeadline headDeadline) {
         ProxySettings s = ctx.settings();
-        ch.pipeline().addAfter(afterName, "idle", new IdleStateHandler(0, 0, s.idleTimeout().toSeconds(),
-                java.util.concurrent.TimeUnit.SECONDS));
+        ch.pipeline().addAfter(afterName, "idle", new IdleStateHandler(0, 0, s.idleTimeout().toNanos(),
+                java.util.concurrent.TimeUnit.NANOSECONDS));
         ch.pipeline().addAfter("idle", "http1", new HttpServerCodec(8192, s.maxHeaderBytes(), 64 * 1024));
         ch.pipeline().addAfter("http1", "continue", new HttpServerExpectContinueHandler());
         Http1Connection connection = new Http1Connection(ctx, conn, headDeadline);

@@ -2,19 +2,26 @@ package io.trellis.waypoint.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Chooses the downstream codec from the first bytes of a tunnel: the HTTP/2 connection preface
@@ -64,10 +71,15 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
         Http2HeaderWatch watch = new Http2HeaderWatch(headDeadline);
         ch.pipeline().addAfter(name, "h2watch", watch);
         headDeadline.protocol(watch);
-        ch.pipeline().addAfter("h2watch", "h2", Http2FrameCodecBuilder.forServer()
+        // All-idle on the raw bytes, ahead of the codec: a connection quiet for the idle timeout with no
+        // stream open is closed (as HTTP/1.1 keep-alives are), so idle HTTP/2 clients do not pin tunnels.
+        ch.pipeline().addAfter("h2watch", "idle", new IdleStateHandler(0, 0,
+                ctx.settings().idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1000)
                         .maxHeaderListSize(ctx.settings().maxHeaderBytes()))
-                .build());
+                .build();
+        ch.pipeline().addAfter("idle", "h2", codec);
         ch.pipeline().addAfter("h2", "mux", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
@@ -80,6 +92,9 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
             public void userEventTriggered(ChannelHandlerContext c, Object evt) {
                 if (evt instanceof ChannelInputShutdownEvent) {
                     c.close(); // the client ended the tunnel: every stream on it is over
+                } else if (evt instanceof IdleStateEvent && codec.connection().numActiveStreams() == 0) {
+                    c.channel().writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR))
+                            .addListener(ChannelFutureListener.CLOSE);
                 }
                 ReferenceCountUtil.release(evt);
             }

@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param maxRetryBufferBytes request bodies up to this size are kept for retries and mirrors; larger
  *     bodies stream through and are not retried (Envoy's per-request buffer limit)
  * @param maxHeaderBytes the largest HTTP/1.1 request head or header block accepted
- * @param idleTimeout an HTTP/1.1 connection without a request for this long is closed
+ * @param idleTimeout a downstream connection without a request for this long is closed (HTTP/1.1 between
+ *     requests, HTTP/2 with no stream open, a new tunnel before its first byte)
  * @param headerReadTimeout how long a client may take to send a request head once it started one
  *     (a new tunnel: from its first moment; keep-alive: from the next request's first byte; HTTP/2: a
  *     HEADERS/CONTINUATION block). Slower clients get a 408 (HTTP/1.1) or GOAWAY (HTTP/2) and are
@@ -60,6 +61,12 @@ public record ProxySettings(SpiffeId identity, int hbonePort, int maxRetryBuffer
     /** The same settings with another retry buffer size. */
     public ProxySettings withMaxRetryBufferBytes(int bytes) {
         return new ProxySettings(identity, hbonePort, bytes, maxHeaderBytes, idleTimeout, headerReadTimeout,
+                maxDownstreamConnections);
+    }
+
+    /** The same settings with another {@link #idleTimeout}. */
+    public ProxySettings withIdleTimeout(Duration timeout) {
+        return new ProxySettings(identity, hbonePort, maxRetryBufferBytes, maxHeaderBytes, timeout, headerReadTimeout,
                 maxDownstreamConnections);
     }
 

@@ -189,36 +189,68 @@ class SlowClientsTest {
     @Test
     void anHttp2HeaderBlockThatNeverEndsGetsAGoawayAndTheTunnelIsClosed() throws Exception {
         try (RawHttp c = new RawHttp(entry)) {
+            sendPrefaceAndSettings(c);
             OutputStream out = c.socket.getOutputStream();
-            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.write(new byte[] {0, 0, 0, 0x4, 0, 0, 0, 0, 0}); // empty SETTINGS
             // HEADERS on stream 1 announcing 64 bytes of header block, without END_HEADERS; 5 bytes sent.
             out.write(new byte[] {0, 0, 64, 0x1, 0x1, 0, 0, 0, 1, (byte) 0x82, (byte) 0x86, (byte) 0x84, 0x41, 0x0a});
             out.flush();
             expireUntil("HTTP/2", 1, 1);
-            InputStream in = c.input();
-            boolean goaway = false;
-            byte[] frameHeader = new byte[9];
-            for (;;) {
-                int n;
-                try {
-                    n = in.readNBytes(frameHeader, 0, 9);
-                } catch (SocketException reset) {
-                    break;
-                }
-                if (n < 9) {
-                    break;
-                }
-                int length = ((frameHeader[0] & 0xff) << 16) | ((frameHeader[1] & 0xff) << 8) | (frameHeader[2] & 0xff);
-                byte[] payload = in.readNBytes(length);
-                if (frameHeader[3] == 0x7) {
-                    goaway = true;
-                    int error = ((payload[4] & 0xff) << 24) | ((payload[5] & 0xff) << 16) | ((payload[6] & 0xff) << 8)
-                            | (payload[7] & 0xff);
-                    assertThat(error).as("ENHANCE_YOUR_CALM").isEqualTo(0xb);
-                }
+            assertThat(goawayErrorBeforeClose(c.input())).as("the server said why before closing: ENHANCE_YOUR_CALM")
+                    .isEqualTo(0xb);
+        }
+    }
+
+    static void sendPrefaceAndSettings(RawHttp c) throws IOException {
+        OutputStream out = c.socket.getOutputStream();
+        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(new byte[] {0, 0, 0, 0x4, 0, 0, 0, 0, 0}); // empty SETTINGS
+        out.flush();
+    }
+
+    /** Reads HTTP/2 frames until the connection ends; the error code of the GOAWAY seen, or -1 if none. */
+    static int goawayErrorBeforeClose(InputStream in) throws IOException {
+        int goaway = -1;
+        byte[] frameHeader = new byte[9];
+        for (;;) {
+            int n;
+            try {
+                n = in.readNBytes(frameHeader, 0, 9);
+            } catch (SocketException reset) {
+                return goaway;
             }
-            assertThat(goaway).as("the server said why before closing").isTrue();
+            if (n < 9) {
+                return goaway;
+            }
+            int length = ((frameHeader[0] & 0xff) << 16) | ((frameHeader[1] & 0xff) << 8) | (frameHeader[2] & 0xff);
+            byte[] payload = in.readNBytes(length);
+            if (frameHeader[3] == 0x7 && payload.length >= 8) {
+                goaway = ((payload[4] & 0xff) << 24) | ((payload[5] & 0xff) << 16) | ((payload[6] & 0xff) << 8)
+                        | (payload[7] & 0xff);
+            }
+        }
+    }
+
+    @Test
+    void idleConnectionsAreClosedHttp2OnlyWithoutOpenStreams() throws Exception {
+        try (WaypointFixture idle = new WaypointFixture(s -> s.withIdleTimeout(Duration.ofMillis(300)))) {
+            InetSocketAddress in = routeAllTo(idle, idle.backend(ex -> {
+                ex.sendResponseHeaders(204, -1);
+                ex.close();
+            }));
+            try (RawHttp h2 = new RawHttp(in)) {
+                sendPrefaceAndSettings(h2);
+                assertThat(goawayErrorBeforeClose(h2.input())).as("GOAWAY NO_ERROR, then close").isEqualTo(0);
+            }
+            try (RawHttp h1 = new RawHttp(in)) {
+                assertThat(h1.get("/once").status()).isEqualTo(204);
+                int next;
+                try {
+                    next = h1.input().read();
+                } catch (SocketException reset) {
+                    next = -1;
+                }
+                assertThat(next).as("an idle keep-alive connection is closed").isEqualTo(-1);
+            }
         }
     }
 
