@@ -120,15 +120,16 @@ class NodeProxyPairE2ETest {
     }
 
     @Test
-    void sameNodeTrafficIsTunnelledAuthorizedAndCountedToo() {
-        // b1 -> b2, both on node2: the same HBONE path through the one node-proxy.
-        String outboundSeries = "trellis_node_connections_total{path=\"outbound\",route=\"hbone\"}";
+    void sameNodeTrafficTakesTheFastPathAuthorizedAndCountedToo() {
+        // b1 -> b2, both on node2: the same-node fast path, counted on both sides (see NodeProxyPathsE2ETest).
+        String outboundSeries = "trellis_node_connections_total{path=\"outbound\",route=\"same_node\"}";
+        String inboundSeries = "trellis_node_connections_total{path=\"same_node\",route=\"app\"}";
         double outBefore = sum(mesh.metrics("node2").exposition(), outboundSeries);
-        double inBefore = sum(mesh.metrics("node2").exposition(), INBOUND_HBONE);
+        double inBefore = sum(mesh.metrics("node2").exposition(), inboundSeries);
         assertServed(mesh.curl("b1", "http://" + mesh.lab().pod("b2").ip() + ":" + APP_PORT + "/marker.txt"));
         Await.until("node2 counted both ends", WAIT, () -> {
             String m = mesh.metrics("node2").exposition();
-            return sum(m, outboundSeries) >= outBefore + 1 && sum(m, INBOUND_HBONE) >= inBefore + 1;
+            return sum(m, outboundSeries) >= outBefore + 1 && sum(m, inboundSeries) >= inBefore + 1;
         });
     }
 

@@ -63,15 +63,18 @@ class InboundLimitsLoopbackTest {
 
     @Test
     void hboneFloodIsBoundedPerPodAndPooledTunnelsKeepWorking() throws Exception {
-        try (LoopbackMesh mesh = new LoopbackMesh(settings(Duration.ofMinutes(5)))) {
+        try (LoopbackMesh mesh = new LoopbackMesh(settings(Duration.ofMinutes(5)), 1)) {
             mesh.original.set(mesh.app);
             assertEcho(mesh.outbound, "warms the pooled HBONE connection");
+            assertThat(gauge(mesh, "inbound_hbone")).as("one event loop, one pooled connection").isEqualTo(1);
             List<Socket> flood = open(mesh.hbone, FLOOD);
             try {
                 Await.until("all beyond the budget refused", WAIT, () -> mesh.count("trellis_node_inbound_limited_total",
-                        "path", "inbound_hbone", "reason", "connection_limit") == FLOOD - BUDGET + 1);
+                        "path", "inbound_hbone", "reason", "connection_limit") == FLOOD - (BUDGET - 1));
                 assertThat(gauge(mesh, "inbound_hbone")).isEqualTo(BUDGET);
-                assertEcho(mesh.outbound, "a new tunnel on the pooled connection");
+                for (int i = 0; i < 4; i++) {
+                    assertEcho(mesh.outbound, "a new tunnel on a pooled connection");
+                }
                 assertEcho(mesh.srcInboundPlaintext, "another pod's listener");
             } finally {
                 closeAll(flood);
@@ -82,36 +85,74 @@ class InboundLimitsLoopbackTest {
 
     @Test
     void silentPlaintextConnectionIsClosedAtTheDeadlineWhileATalkingOneLivesOn() throws Exception {
-        try (LoopbackMesh mesh = new LoopbackMesh(settings(Duration.ofMillis(300)));
-                Socket talking = new Socket(mesh.inboundPlaintext.getAddress(), mesh.inboundPlaintext.getPort())) {
-            mesh.original.set(mesh.app);
-            talking.setSoTimeout((int) WAIT.toMillis());
-            exchange(talking, "first words");
+        try (LoopbackMesh mesh = new LoopbackMesh(settings(Duration.ofMillis(500)))) {
+            mesh.original.set(mesh.app); // before connecting: the listener reads it on accept
+            // A talking connection: its first byte disarms its deadline. (Under heavy load a first attempt may
+            // miss the short deadline before the app connection is up; then it is simply tried again.)
+            Socket talking = Await.value("a connection that spoke in time", WAIT, () -> talking(mesh),
+                    java.util.Objects::nonNull);
+            double before = mesh.count("trellis_node_inbound_limited_total", "path", "inbound_plaintext", "reason",
+                    "idle_deadline");
             try (Socket silent = new Socket(mesh.inboundPlaintext.getAddress(), mesh.inboundPlaintext.getPort())) {
                 silent.setSoTimeout((int) WAIT.toMillis());
                 assertClosedByPeer(silent);
             }
             assertThat(mesh.count("trellis_node_inbound_limited_total", "path", "inbound_plaintext", "reason",
-                    "idle_deadline")).isEqualTo(1);
+                    "idle_deadline")).isEqualTo(before + 1);
             // Armed before the silent one's, its deadline has passed as well: it was disarmed by the first byte.
             assertEchoOn(talking, "still here");
+            talking.close();
         }
     }
 
     @Test
     void hboneConnectionWithoutConnectIsClosedAtTheDeadline() throws Exception {
-        try (LoopbackMesh mesh = new LoopbackMesh(settings(Duration.ofMillis(300)))) {
+        try (LoopbackMesh mesh = new LoopbackMesh(settings(Duration.ofMillis(500)), 1)) {
             mesh.original.set(mesh.app);
-            assertEcho(mesh.outbound, "a tunnel disarms its connection's deadline");
+            // A first handshake on a loaded machine (certificates issued on demand) may miss the short deadline:
+            // then the tunnel fails and is tried again.
+            Await.until("the pooled HBONE connection sent a CONNECT", WAIT, () -> {
+                tryEcho(mesh.outbound, "a tunnel disarms its connection's deadline");
+                return gauge(mesh, "inbound_hbone") == 1 && mesh.count("trellis_node_connections_total", "path",
+                        "inbound_hbone", "route", "app") >= 1;
+            });
+            double before = mesh.count("trellis_node_inbound_limited_total", "path", "inbound_hbone", "reason",
+                    "connect_deadline");
             try (Socket silent = new Socket(mesh.hbone.getAddress(), mesh.hbone.getPort())) {
                 silent.setSoTimeout((int) WAIT.toMillis());
                 assertClosedByPeer(silent);
             }
             assertThat(mesh.count("trellis_node_inbound_limited_total", "path", "inbound_hbone", "reason",
-                    "connect_deadline")).isEqualTo(1);
-            assertEcho(mesh.outbound, "the pooled connection outlived its deadline");
-            assertThat(mesh.count("trellis_node_connections_total", "path", "inbound_hbone", "route", "app"))
-                    .isEqualTo(2);
+                    "connect_deadline")).isEqualTo(before + 1);
+            for (int i = 0; i < 4; i++) {
+                assertEcho(mesh.outbound, "the pooled connection outlived its deadline");
+            }
+            assertThat(gauge(mesh, "inbound_hbone")).as("still the same one connection").isEqualTo(1);
+            assertThat(mesh.count("trellis_node_inbound_limited_total", "path", "inbound_hbone", "reason",
+                    "connect_deadline")).isEqualTo(before + 1);
+        }
+    }
+
+    /** A plaintext connection to dst that has exchanged its first bytes, or null when it was closed first. */
+    private static @org.jspecify.annotations.Nullable Socket talking(LoopbackMesh mesh) {
+        Socket s = null;
+        try {
+            s = new Socket(mesh.inboundPlaintext.getAddress(), mesh.inboundPlaintext.getPort());
+            s.setSoTimeout((int) WAIT.toMillis());
+            exchange(s, "first words");
+            return s;
+        } catch (IOException | AssertionError e) {
+            closeAll(s == null ? List.of() : List.of(s));
+            return null;
+        }
+    }
+
+    /** One echo through {@code entry}; a failure (the connection was reset) only means "not yet". */
+    private static void tryEcho(InetSocketAddress entry, String text) {
+        try {
+            assertEcho(entry, text);
+        } catch (IOException | AssertionError e) {
+            // retried by the caller's condition
         }
     }
 

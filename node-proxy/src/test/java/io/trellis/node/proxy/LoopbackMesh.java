@@ -56,7 +56,7 @@ final class LoopbackMesh implements AutoCloseable {
     static final SpiffeId DST_ID = TestMesh.id(NS, "dst");
 
     final Transport transport = Transports.choice().transport();
-    final EventLoopGroup group = transport.newEventLoopGroup(2, "loopback-mesh");
+    final EventLoopGroup group;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final MeshStore store = new MeshStore();
     final AtomicReference<InetSocketAddress> original = new AtomicReference<>();
@@ -83,7 +83,17 @@ final class LoopbackMesh implements AutoCloseable {
                 .withSameNodeFastPath(false));
     }
 
+    /** On two event loops. */
     LoopbackMesh(ProxySettings settings) {
+        this(settings, 2);
+    }
+
+    /**
+     * On {@code loops} event loops. The client pool keeps HBONE connections per event loop, so with one
+     * loop every tunnel from src rides the same pooled connection.
+     */
+    LoopbackMesh(ProxySettings settings, int loops) {
+        group = transport.newEventLoopGroup(loops, "loopback-mesh");
         OriginalDestinations fake = ch -> {
             InetSocketAddress o = original.get();
             return o != null ? o : (InetSocketAddress) ch.localAddress();

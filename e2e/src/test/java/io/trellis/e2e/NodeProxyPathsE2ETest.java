@@ -1,0 +1,182 @@
+package io.trellis.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.trellis.install.agent.CommandResult;
+import io.trellis.install.lab.LabNode;
+import io.trellis.install.lab.LabProcess;
+import io.trellis.testkit.Await;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The node-proxy's remaining traffic paths end to end, as root, with an unmodified app that answers
+ * every request with the client address it sees:
+ * <ul>
+ *   <li>same-node fast path: a1 -> a2 (both on node1) works without any packet of it on node1's
+ *       interfaces (no HBONE, nothing on the underlay), is counted by both reporters with mutual_tls,
+ *       and a DENY policy of the destination still refuses it;
+ *   <li>source-IP preservation: the app in a2 sees a1's IP (fast path), b1's IP (HBONE from node2) and
+ *       b2's IP (b2 is outside the mesh, so its connection arrives on a2's 15006).
+ * </ul>
+ */
+@Timeout(value = 2, unit = java.util.concurrent.TimeUnit.MINUTES)
+class NodeProxyPathsE2ETest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final int APP_PORT = 8080;
+    /** Outside the mesh: a plain client whose connections to a2 are captured into a2's 15006. */
+    private static final String OUTSIDE = "b2";
+    /** An HTTP server that answers with the client's IP as it sees it (python3's standard library only). */
+    private static final String WHO_AM_I = """
+            import http.server, sys
+            class Who(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    body = (self.client_address[0] + "\\n").encode()
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                def log_message(self, *args):
+                    pass
+            http.server.ThreadingHTTPServer(("0.0.0.0", int(sys.argv[1])), Who).serve_forever()
+            """;
+
+    private static MeshLab mesh;
+
+    @BeforeAll
+    static void startMesh() {
+        LabTests.assumeLab();
+        mesh = LabTests.standardMesh(Set.of(OUTSIDE));
+        mesh.startApp("a2", "who-am-i", List.of("python3", "-c", WHO_AM_I, String.valueOf(APP_PORT)));
+        // From inside a2 itself (loopback is never captured): the app is up.
+        Await.until("who-am-i in a2", WAIT, () -> mesh.lab().pod("a2")
+                .exec("curl", "-sf", "--max-time", "2", "http://127.0.0.1:" + APP_PORT + "/").ok());
+    }
+
+    @AfterAll
+    static void stopMesh() {
+        if (mesh != null) {
+            mesh.close();
+        }
+    }
+
+    @Test
+    void sameNodeFastPathStaysOffTheWireAndIsCountedByBothReporters() {
+        assertThat(MeshLab.onPath("tshark")).as("tshark is installed (apt-get install -y tshark)").isTrue();
+        String a1 = ip("a1");
+        Prometheus before = mesh.metrics("node1");
+        LabNode node1 = mesh.lab().node("node1");
+        // Every TCP segment to or from the app port or HBONE on any of node1's interfaces (pod veths, underlay),
+        // printed live as "<src port>,<dst port>".
+        LabProcess capture = mesh.lab().start("tshark-node1", node1.netns(), List.of("tshark", "-l", "-i", "any",
+                "-f", "tcp port " + APP_PORT + " or tcp port 15008", "-T", "fields", "-E", "separator=,",
+                "-e", "tcp.srcport", "-e", "tcp.dstport"));
+        try {
+            Await.until("tshark capturing in node1", WAIT, () -> capture.log().contains("Capturing on"));
+            // Brackets: b1 (node2) -> a2 crosses node1's interfaces as HBONE. Seen before and after the fast-path
+            // request, it proves the capture was live all along (tshark reports "started" a little early).
+            Await.until("the capture sees the opening HBONE control", WAIT, () -> {
+                assertThat(whoAmI("b1")).isEqualTo(ip("b1"));
+                return segments(capture.log(), 15008) > 0;
+            });
+            assertThat(whoAmI("a1")).as("a1 -> a2 on the same node; the app sees a1's IP").isEqualTo(a1);
+            long seen = segments(capture.log(), 15008);
+            assertThat(whoAmI("b1")).isEqualTo(ip("b1"));
+            Await.until("the capture sees the closing HBONE control", WAIT, () -> segments(capture.log(), 15008) > seen);
+            assertThat(segments(capture.log(), APP_PORT))
+                    .as("no segment to the app's port on any of node1's interfaces: the fast path never left the pods")
+                    .isZero();
+        } finally {
+            capture.stop(Duration.ofSeconds(5));
+        }
+        Await.until("node1 counted the fast path on both sides", WAIT, () -> {
+            Prometheus now = mesh.metrics("node1");
+            return grew(before, now, "trellis_node_connections_total", "path=\"outbound\"", "route=\"same_node\"")
+                    && grew(before, now, "trellis_node_connections_total", "path=\"same_node\"", "route=\"app\"");
+        });
+        Await.until("istio_tcp_connections_opened_total from both reporters with mutual_tls", WAIT, () -> {
+            Prometheus now = mesh.metrics("node1");
+            return grew(before, now, "istio_tcp_connections_opened_total", "reporter=\"source\"",
+                    "source_workload=\"a1\"", "destination_workload=\"a2\"", "connection_security_policy=\"mutual_tls\"")
+                    && grew(before, now, "istio_tcp_connections_opened_total", "reporter=\"destination\"",
+                    "source_workload=\"a1\"", "destination_workload=\"a2\"", "connection_security_policy=\"mutual_tls\"",
+                    "source_principal=\"spiffe://cluster.local/ns/default/sa/a\"");
+        });
+    }
+
+    @Test
+    void destinationPolicyIsEnforcedOnTheFastPath() {
+        String url = "http://" + ip("a2") + ":" + APP_PORT + "/";
+        assertThat(whoAmI("a1")).isEqualTo(ip("a1"));
+        mesh.writeConfig("deny-a-to-a.yaml", """
+                apiVersion: trellis.io/v1alpha1
+                kind: AuthorizationPolicy
+                metadata:
+                  name: deny-a-to-a
+                  namespace: default
+                spec:
+                  selector:
+                    matchLabels:
+                      app: a
+                  action: DENY
+                  rules:
+                    - from:
+                        - source:
+                            principals: ["cluster.local/ns/default/sa/a"]
+                """);
+        try {
+            Await.until("the DENY policy refuses a1 -> a2", WAIT, () -> !curl("a1", url).ok());
+            Await.until("node1 counted the denial on the fast path", WAIT, () -> !mesh.metrics("node1").withLabels(
+                    "trellis_node_authz_denied_total", "path=\"same_node\"", "policy=\"default/deny-a-to-a\"").isEmpty());
+            Await.until("and reported it as destination with Istio's metric", WAIT, () -> !mesh.metrics("node1")
+                    .withLabels("istio_tcp_connections_closed_total", "reporter=\"destination\"",
+                            "response_flags=\"DENY\"", "destination_workload=\"a2\"").isEmpty());
+        } finally {
+            mesh.deleteConfig("deny-a-to-a.yaml");
+        }
+        Await.until("a1 -> a2 works again once the policy is gone", WAIT, () -> curl("a1", url).ok());
+    }
+
+    @Test
+    void appSeesTheClientsIpOverHboneAndFromOutsideTheMesh() {
+        assertThat(whoAmI("b1")).as("b1 (node2) -> a2 through HBONE").isEqualTo(ip("b1"));
+        assertThat(whoAmI(OUTSIDE)).as("b2, outside the mesh, -> a2's inbound plaintext listener").isEqualTo(ip(OUTSIDE));
+        Await.until("node1 relayed both inbound paths", WAIT, () -> {
+            Prometheus now = mesh.metrics("node1");
+            return !now.withLabels("trellis_node_connections_total", "path=\"inbound_hbone\"").isEmpty()
+                    && !now.withLabels("trellis_node_connections_total", "path=\"inbound_plaintext\"").isEmpty();
+        });
+    }
+
+    /** What a2's app answers to {@code pod}: the client address it saw. */
+    private static String whoAmI(String pod) {
+        CommandResult r = curl(pod, "http://" + ip("a2") + ":" + APP_PORT + "/");
+        assertThat(r.ok()).as("curl from " + pod + " failed: " + r.failureSummary() + mesh.processLogs()).isTrue();
+        return r.stdout().strip();
+    }
+
+    private static CommandResult curl(String pod, String url) {
+        return mesh.lab().pod(pod).exec("curl", "-sS", "--max-time", "5", url);
+    }
+
+    private static String ip(String pod) {
+        return mesh.lab().pod(pod).ip();
+    }
+
+    private static boolean grew(Prometheus before, Prometheus now, String metric, String... labels) {
+        return Prometheus.sum(now.withLabels(metric, labels)) > Prometheus.sum(before.withLabels(metric, labels));
+    }
+
+    /** Captured segments from or to {@code port}, from the live capture's "src,dst" lines. */
+    private static long segments(String log, int port) {
+        String p = String.valueOf(port);
+        return log.lines().map(String::strip).filter(l -> l.matches("\\d+,\\d+"))
+                .filter(l -> l.startsWith(p + ",") || l.endsWith("," + p)).count();
+    }
+}
