@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code ./trellis bench lab --profile}: the proxies start with a JFR recording (profile settings) and native memory
  * tracking; after the load runs at the primary rate each proxy JVM's recording and NMT summary are written with
- * {@code jcmd} ({@code <proxy>.jfr}, {@code <proxy>-nmt.txt}). Read them with {@code jfr print --events
+ * {@code jcmd} ({@code <proxy>.jfr}, {@code <proxy>-nmt.txt}, and {@code <proxy>-heap.txt}: the live objects by
+ * class after a full GC). Read them with {@code jfr print --events
  * jdk.CPUTimeSample} (or {@code jdk.ExecutionSample}) / {@code jdk.ObjectAllocationSample}, or {@code jfr summary}.
  */
 final class LabProfiler {
@@ -41,8 +42,11 @@ final class LabProfiler {
             jcmd(e.getValue(), List.of("JFR.dump", "name=" + RECORDING, "filename=" + jfr), null);
             Path nmt = dir.resolve(e.getKey() + "-nmt.txt");
             jcmd(e.getValue(), List.of("VM.native_memory", "summary"), nmt);
+            Path histogram = dir.resolve(e.getKey() + "-heap.txt");
+            jcmd(e.getValue(), List.of("GC.class_histogram"), histogram);
             written.add(jfr.toString());
             written.add(nmt.toString());
+            written.add(histogram.toString());
         }
         return written;
     }
