@@ -26,6 +26,9 @@ final class ControllerObjects {
     static final int XDS_PORT = 15010;
     static final int XDS_TLS_PORT = 15012;
     static final int MONITORING_PORT = 15014;
+    /** The Secret holding the mesh CA ({@code trellis ca init} output: ca-key.pem, cert-chain.pem, root-cert.pem). */
+    static final String CA_SECRET = "trellis-ca";
+    static final String CA_DIR = "/etc/trellis/ca";
 
     private ControllerObjects() {}
 
@@ -103,9 +106,16 @@ final class ControllerObjects {
                 .addToLabels("trellis.io/dataplane-mode", "none").endMetadata()
                 .withNewSpec().withServiceAccountName(NAME).withPriorityClassName("system-cluster-critical")
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(1337L).withRunAsGroup(1337L)
+                // the CA Secret's files are group-readable by 1337, never world-readable
+                .withFsGroup(1337L)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+                // every replica signs with the same CA (a per-replica in-memory CA would split the mesh in two
+                // trust roots): the operator creates it once, `trellis ca init`, as Secret trellis-ca
+                .addNewVolume().withName("ca").withNewSecret().withSecretName(CA_SECRET).withDefaultMode(0440)
+                .endSecret().endVolume()
                 .withContainers(new ContainerBuilder().withName("controller").withImage(o.image("controller"))
-                        .withArgs("--kubernetes", "--trust-domain", o.trustDomain(), "--root-namespace", o.namespace(),
+                        .withArgs("--kubernetes", "--ca-dir", CA_DIR, "--trust-domain", o.trustDomain(),
+                                "--root-namespace", o.namespace(),
                                 "--xds-port", Integer.toString(XDS_PORT), "--xds-tls-port", Integer.toString(XDS_TLS_PORT),
                                 "--monitoring-port", Integer.toString(MONITORING_PORT))
                         .withEnv(Labels.env("TRELLIS_LOG_LEVEL", o.logLevel()))
@@ -118,6 +128,7 @@ final class ControllerObjects {
                         .withPort(new IntOrString(MONITORING_PORT)).endHttpGet().withPeriodSeconds(10)
                         .withFailureThreshold(6).endLivenessProbe()
                         .withResources(o.controller().toModel())
+                        .addNewVolumeMount().withName("ca").withMountPath(CA_DIR).withReadOnly(true).endVolumeMount()
                         .withNewSecurityContext().withAllowPrivilegeEscalation(false)
                         .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
                         .build())

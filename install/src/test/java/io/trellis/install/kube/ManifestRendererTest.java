@@ -117,6 +117,29 @@ class ManifestRendererTest {
         assertThat(allows(role, "", "secrets", "get")).isFalse();
     }
 
+    /** Every controller replica loads the one CA from Secret trellis-ca, readable by its group only. */
+    @Test
+    void controllerReplicasShareTheCaFromASecret() {
+        io.fabric8.kubernetes.api.model.apps.Deployment d = ManifestRenderer.render(OPTIONS).stream()
+                .filter(o -> o instanceof io.fabric8.kubernetes.api.model.apps.Deployment)
+                .map(o -> (io.fabric8.kubernetes.api.model.apps.Deployment) o).findFirst().orElseThrow();
+        var pod = d.getSpec().getTemplate().getSpec();
+        var container = pod.getContainers().getFirst();
+        int at = container.getArgs().indexOf("--ca-dir");
+        assertThat(at).isNotNegative();
+        String dir = container.getArgs().get(at + 1);
+        assertThat(container.getVolumeMounts()).anySatisfy(m -> {
+            assertThat(m.getMountPath()).isEqualTo(dir);
+            assertThat(m.getReadOnly()).isTrue();
+            assertThat(pod.getVolumes()).anySatisfy(v -> {
+                assertThat(v.getName()).isEqualTo(m.getName());
+                assertThat(v.getSecret().getSecretName()).isEqualTo("trellis-ca");
+                assertThat(v.getSecret().getDefaultMode()).isEqualTo(0440);
+            });
+        });
+        assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo(pod.getSecurityContext().getRunAsUser());
+    }
+
     private static boolean allows(ClusterRole role, String group, String resource, String verb) {
         for (PolicyRule r : role.getRules()) {
             if (r.getApiGroups().contains(group) && r.getResources().contains(resource) && r.getVerbs().contains(verb)) {
