@@ -12,7 +12,11 @@ import io.trellis.install.lab.LabService;
 import io.trellis.install.lab.LabSpec;
 import io.trellis.install.lab.RootCheck;
 import io.trellis.node.inpod.EnrollmentClient;
+import io.trellis.node.inpod.InPodException;
+import io.trellis.node.inpod.NativeCallException;
+import io.trellis.node.inpod.NodeEnrollment;
 import io.trellis.node.inpod.PodInfo;
+import io.trellis.node.inpod.linux.LinuxNetnsOps;
 import io.trellis.node.inpod.linux.LinuxSeqpacketSockets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -86,6 +90,12 @@ public final class MeshLab implements AutoCloseable {
     private final List<LabProcess> processes = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<Waypoint, Path> waypointTokens = new java.util.LinkedHashMap<>();
+    // The persistent node agents (startNodeAgent) and the node-proxy each node runs now (restart/upgrade): guarded by this.
+    private final Map<String, NodeEnrollment> nodeAgents = new TreeMap<>();
+    private final Map<String, LabProcess> nodeProxies = new TreeMap<>();
+    private final Map<String, Integer> nodeProxyPortOffsets = new TreeMap<>();
+    private int nodeProxyStarts;
+    private @org.jspecify.annotations.Nullable LinuxNetnsOps agentNetns;
 
     private MeshLab(Lab lab, Options options) {
         this.lab = lab;
@@ -384,6 +394,147 @@ public final class MeshLab implements AutoCloseable {
         }
     }
 
+    /**
+     * The lab's node agent for {@code node}, started on first use: a {@link NodeEnrollment} in this JVM holding every
+     * enrolled pod of the node, connected to the node's enrollment socket, that replays them into whichever
+     * node-proxy binds the socket later (a restart after a crash, an upgrade). Capture rules stay as installed.
+     */
+    public synchronized NodeEnrollment startNodeAgent(String node) {
+        NodeEnrollment agent = nodeAgents.get(node);
+        if (agent != null) {
+            return agent;
+        }
+        if (agentNetns == null) {
+            try {
+                agentNetns = new LinuxNetnsOps();
+            } catch (NativeCallException e) {
+                throw new MeshException.StartFailed("the lab's node agent cannot open namespaces: " + e.getMessage(), e);
+            }
+        }
+        agent = NodeEnrollment.start(enrollSockets.get(node), new LinuxSeqpacketSockets(), agentNetns,
+                Duration.ofSeconds(30), Duration.ofMillis(100));
+        nodeAgents.put(node, agent);
+        List<NodeEnrollment.Pod> pods = new ArrayList<>();
+        for (LabPod pod : lab.node(node).pods()) {
+            if (!options.notEnrolled().contains(pod.name())) {
+                pods.add(new NodeEnrollment.Pod(new PodInfo(pod.uid(), pod.name(), pod.namespace(),
+                        pod.serviceAccount()), Path.of(pod.netns().file())));
+            }
+        }
+        try {
+            agent.replaceAll(pods);
+        } catch (InPodException e) {
+            throw new MeshException.StartFailed("the node agent of " + node + " cannot reach its node-proxy: "
+                    + e.getMessage(), e);
+        }
+        return agent;
+    }
+
+    /** The node-proxy {@code node} runs now: the one {@link #start} began, or the newest from a restart or upgrade. */
+    public synchronized LabProcess nodeProxy(String node) {
+        LabProcess p = nodeProxies.get(node);
+        return p != null ? p : process("node-proxy-" + node);
+    }
+
+    /** The current node-proxy's metrics of {@code node} (its ports move by 100 while an upgrade runs both). */
+    public synchronized Prometheus nodeProxyMetrics(String node) {
+        int port = 15020 + nodeProxyPortOffsets.getOrDefault(node, 0);
+        return new Prometheus(nodeGet(node, "http://127.0.0.1:" + port + "/stats/prometheus"));
+    }
+
+    /** {@code kill -9} of {@code node}'s node-proxy; returns once it is gone (the lab forgets it). */
+    public synchronized void killNodeProxy(String node) {
+        LabProcess p = nodeProxy(node);
+        ProcessHandle.of(p.pid()).ifPresent(h -> {
+            h.descendants().forEach(ProcessHandle::destroyForcibly); // in case a wrapper sits in between
+            h.destroyForcibly();
+        });
+        Poll.until(p + " to die of SIGKILL", STARTUP, () -> !p.isAlive());
+        nodeProxies.put(node, p); // still "the node's node-proxy" (a dead one) until restartNodeProxy
+        forgetProcess(p);
+    }
+
+    /**
+     * Starts a new node-proxy on {@code node} after the old one died ({@link #killNodeProxy}) and returns once the
+     * node agent ({@link #startNodeAgent}) has replayed every pod into it: its listeners are up in every pod.
+     */
+    public synchronized LabProcess restartNodeProxy(String node) {
+        NodeEnrollment agent = startNodeAgent(node);
+        LabProcess old = nodeProxy(node);
+        if (old.isAlive()) {
+            throw new IllegalStateException(old + " is still running: kill it first, or use upgradeNodeProxy");
+        }
+        long replays = agent.replays();
+        LabProcess next = startNextNodeProxy(node, 0);
+        awaitReplay(node, agent, replays, next);
+        return next;
+    }
+
+    /**
+     * A graceful upgrade of {@code node}'s node-proxy: a new process starts beside the running one (admin, metrics
+     * and readiness ports moved by 100, as two processes cannot share them), binds the enrollment socket once it has
+     * its config, the node agent replays every pod into it (its listeners join the old ones' SO_REUSEPORT groups),
+     * then the old one gets SIGTERM: it closes its listeners (queued connections move to the new listener), drains
+     * its open connections and exits. Returns the new process once the old one is gone.
+     */
+    public synchronized NodeProxyUpgrade upgradeNodeProxy(String node) {
+        NodeEnrollment agent = startNodeAgent(node);
+        LabProcess old = nodeProxy(node);
+        long replays = agent.replays();
+        LabProcess next = startNextNodeProxy(node, nodeProxyPortOffsets.getOrDefault(node, 0) == 0 ? 100 : 0);
+        awaitReplay(node, agent, replays, next);
+        long replayed = System.currentTimeMillis();
+        old.stop(Duration.ofSeconds(60)); // SIGTERM; its drain timeout bounds how long it takes
+        long exited = System.currentTimeMillis();
+        forgetProcess(old);
+        java.util.regex.Matcher drain = java.util.regex.Pattern
+                .compile("event=drain_started active_connections=(\\d+)").matcher(old.log());
+        return new NodeProxyUpgrade(next, replayed, exited, drain.find() ? Integer.parseInt(drain.group(1)) : -1);
+    }
+
+    /**
+     * What {@link #upgradeNodeProxy} did.
+     *
+     * @param next the new node-proxy
+     * @param sigtermMillis when every pod was in the new process and the old one got SIGTERM (epoch ms)
+     * @param oldExitedMillis when the old one had drained and exited (epoch ms)
+     * @param oldActiveAtSigterm connections the old one was relaying when its listeners closed (from its log; -1 when
+     *        it logged none)
+     */
+    public record NodeProxyUpgrade(LabProcess next, long sigtermMillis, long oldExitedMillis, int oldActiveAtSigterm) {}
+
+    private LabProcess startNextNodeProxy(String node, int portOffset) {
+        nodeProxyStarts++;
+        LabNode n = lab.node(node);
+        LabProcess p = startJvm("node-proxy-" + node + "-" + (nodeProxyStarts + 1), n, "io.trellis.node.NodeProxyMain",
+                List.of("--node-name", node, "--controller", controllerNode().ip() + ":15010",
+                        "--bootstrap-token-file", lab.runDir().resolve("token-" + node).toString(),
+                        "--enroll-socket", enrollSockets.get(node).toString(), "--trust-domain", "cluster.local",
+                        "--io-threads", "2", "--drain-timeout", "PT30S",
+                        "--admin-port", String.valueOf(15000 + portOffset),
+                        "--metrics-port", String.valueOf(15020 + portOffset),
+                        "--readiness-port", String.valueOf(15021 + portOffset)));
+        nodeProxies.put(node, p);
+        nodeProxyPortOffsets.put(node, portOffset);
+        return p;
+    }
+
+    private void awaitReplay(String node, NodeEnrollment agent, long replays, LabProcess next) {
+        Poll.until("the node agent of " + node + " replayed its pods into " + next, STARTUP, () -> {
+            if (!next.isAlive()) {
+                throw new MeshException.StartFailed(next + " exited:\n" + next.log());
+            }
+            return agent.replays() > replays;
+        });
+    }
+
+    private void forgetProcess(LabProcess p) {
+        p.stop(Duration.ZERO); // already gone: only forgets it in the lab's state file
+        synchronized (processes) {
+            processes.remove(p);
+        }
+    }
+
     /** Starts a Trellis main class as a child JVM inside {@code node}'s namespace (see {@link ChildJvm}). */
     public LabProcess startJvm(String name, LabNode node, String main, List<String> args) {
         LabProcess p = lab.start(name, node.netns(), ChildJvm.command(main, args));
@@ -506,6 +657,12 @@ public final class MeshLab implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            synchronized (this) {
+                nodeAgents.values().forEach(NodeEnrollment::close);
+                if (agentNetns != null) {
+                    agentNetns.close();
+                }
+            }
             lab.close();
             log.info("event=mesh_down lab={}", lab.prefix());
         }
