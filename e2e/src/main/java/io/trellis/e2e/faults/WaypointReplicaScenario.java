@@ -50,6 +50,9 @@ public final class WaypointReplicaScenario {
     public static ScenarioResult run(MeshLab mesh, Duration after, LoadShape shape) {
         FaultLab.startTargets(mesh, List.of("b1", "b2"));
         mesh.startWaypointReplicas(WAYPOINT, List.of("wp2"));
+        String replicas = "\"" + mesh.lab().pod("wp1").ip() + ":15008\",\"" + mesh.lab().pod("wp2").ip() + ":15008\"";
+        io.trellis.e2e.Poll.until("node1's config_dump listing both waypoint replicas " + replicas, MeshLab.STARTUP,
+                () -> mesh.configDump("node1").replaceAll("\\s", "").contains(replicas));
         try (SteadyLoad load = SteadyLoad.start(mesh, NAME, "a1", mesh.serviceVip("b"), FaultLab.SERVICE_PORT,
                 shape)) {
             load.awaitHealthy(20, MeshLab.STARTUP);

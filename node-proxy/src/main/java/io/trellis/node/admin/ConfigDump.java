@@ -104,6 +104,10 @@ public final class ConfigDump {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("address", a.getAddress().getHostAddress() + ":" + a.getPort());
         m.put("identity", w.identity().uri());
+        if (w.replicas().size() > 1) {
+            m.put("replicas", w.replicas().stream().map(r -> r.getAddress().getHostAddress() + ":" + r.getPort())
+                    .toList());
+        }
         return m;
     }
 }

@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.Channel;
+import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -107,6 +108,12 @@ public final class WorkloadXdsClient implements AutoCloseable {
             return;
         }
         long id = ++streamId;
+        if (failures > 0 && channel instanceof ManagedChannel managed) {
+            // Under our backoff the channel keeps its own reconnect backoff (grpc-java: up to 2 minutes) and fails
+            // calls fast until it elapses: after a 5-minute controller outage the node-proxy stayed disconnected for
+            // over a minute once the controller was back. Our retry is the moment to connect, so reset it.
+            managed.resetConnectBackoff();
+        }
         setState(XdsStatus.State.CONNECTING);
         LOG.info("event=xds_connecting node={} attempt={} known_resources={}", config.nodeId(), failures + 1,
                 knownResources());
