@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Channel;
+import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.trellis.waypoint.config.XdsNackException;
@@ -125,6 +126,11 @@ public final class WaypointXdsClient implements AutoCloseable {
     private void connect() {
         if (closed) {
             return;
+        }
+        if (failures > 0 && channel instanceof ManagedChannel managed) {
+            // the channel's own connect backoff (grpc-java: up to 2 minutes) would fail this attempt fast long after
+            // the controller is back; our backoff decides when to try (the node-proxy's xDS client does the same)
+            managed.resetConnectBackoff();
         }
         Observer observer = new Observer();
         AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(observer);
