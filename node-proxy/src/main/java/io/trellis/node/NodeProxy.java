@@ -5,7 +5,9 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
+import io.trellis.identity.PemFiles;
 import io.trellis.identity.RenewalPolicy;
+import io.trellis.identity.TrustBundle;
 import io.trellis.node.admin.NodeAdmin;
 import io.trellis.node.identity.CertificateManager;
 import io.trellis.node.identity.GrpcCaClient;
@@ -20,6 +22,7 @@ import io.trellis.node.proxy.TrafficPaths;
 import io.trellis.node.proxy.WorkloadTls;
 import io.trellis.node.state.LoadBalancer;
 import io.trellis.node.state.MeshStore;
+import io.trellis.node.xds.ControllerChannels;
 import io.trellis.node.xds.WorkloadXdsClient;
 import io.trellis.node.xds.XdsClientConfig;
 import io.trellis.proxy.core.transport.Transport;
@@ -87,7 +90,7 @@ public final class NodeProxy implements AutoCloseable {
         resources.push(netns);
         EventLoopGroup group = Transport.EPOLL.newEventLoopGroup(settings.ioThreads(), "trellis-dp");
         resources.push(() -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
-        ManagedChannel controller = NettyChannelBuilder.forTarget(settings.controller()).usePlaintext().build();
+        ManagedChannel controller = controllerChannel(clock);
         resources.push(() -> {
             controller.shutdownNow();
             controller.awaitTermination(2, TimeUnit.SECONDS);
@@ -156,6 +159,27 @@ public final class NodeProxy implements AutoCloseable {
                 + "readiness_port={} mtls_mode={}", settings.nodeName(), settings.mode(), settings.controller(),
                 settings.mode() == NodeMode.LOOPBACK ? "-" : settings.enrollSocket(), admin.adminPort(),
                 admin.metricsPort(), admin.readinessPort(), settings.proxy().mtlsMode());
+    }
+
+    /**
+     * Plaintext to the controller's 15010 (the lab, local mode), or TLS to its 15012 verified by the controller's
+     * SPIFFE id against the mesh root when a root certificate is configured (a cluster: the bootstrap token must not
+     * cross the pod network in clear).
+     */
+    private ManagedChannel controllerChannel(Clock clock) throws javax.net.ssl.SSLException {
+        Path root = settings.controllerRootCert();
+        if (root == null) {
+            return NettyChannelBuilder.forTarget(settings.controller()).usePlaintext().build();
+        }
+        String target = settings.controller();
+        int colon = target.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("--controller " + target + " must be host:port");
+        }
+        String host = target.substring(0, colon).replace("[", "").replace("]", "");
+        int port = Integer.parseInt(target.substring(colon + 1));
+        TrustBundle bundle = new TrustBundle(settings.proxy().trustDomain(), PemFiles.readCertificates(root));
+        return ControllerChannels.tls(host, port, bundle, settings.controllerIdentity(), clock);
     }
 
     private static String readToken(@Nullable Path file) {

@@ -1,6 +1,7 @@
 package io.trellis.node;
 
 import io.trellis.identity.IdentityException;
+import io.trellis.identity.PemFiles;
 import io.trellis.identity.SpiffeId;
 import io.trellis.node.authz.MtlsMode;
 import io.trellis.node.inpod.EnrollmentServer;
@@ -31,6 +32,17 @@ public final class NodeProxyMain implements Callable<Integer> {
     @Option(names = "--controller", defaultValue = "127.0.0.1:15010",
             description = "Controller gRPC address host:port: workload xDS and CA (default ${DEFAULT-VALUE}).")
     String controller = "127.0.0.1:15010";
+
+    @Option(names = "--controller-root-cert", paramLabel = "PEM",
+            description = "The mesh root certificate(s): connect to the controller over TLS (its port 15012) and verify "
+                    + "it by its SPIFFE id, not its host name. Without it the connection is plaintext (15010: the lab, "
+                    + "local mode).")
+    @Nullable Path controllerRootCert;
+
+    @Option(names = "--controller-identity", paramLabel = "SPIFFE_ID",
+            description = "The controller's SPIFFE id, checked with --controller-root-cert "
+                    + "(default spiffe://<trust domain>/ns/trellis-system/sa/trellis-controller).")
+    @Nullable String controllerIdentity;
 
     @Option(names = "--bootstrap-token-file", paramLabel = "FILE",
             description = "This node's CA bootstrap token (re-read on every certificate request).")
@@ -146,6 +158,23 @@ public final class NodeProxyMain implements Callable<Integer> {
                 throw new IllegalArgumentException("--workload-socks5-port must be 1..65535, got " + workloadSocks5Port);
             }
         }
+        SpiffeId controllerId = SpiffeId.parse(controllerIdentity != null ? controllerIdentity
+                : "spiffe://" + trustDomain + "/ns/trellis-system/sa/trellis-controller");
+        if (!controllerId.trustDomain().equals(trustDomain)) {
+            throw new IllegalArgumentException("--controller-identity " + controllerId + " is not in trust domain "
+                    + trustDomain);
+        }
+        if (controllerRootCert != null) {
+            try {
+                if (PemFiles.readCertificates(controllerRootCert).isEmpty()) {
+                    throw new IllegalArgumentException("--controller-root-cert " + controllerRootCert
+                            + " holds no certificate");
+                }
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("--controller-root-cert " + controllerRootCert + ": " + e.getMessage(),
+                        e);
+            }
+        }
         InetAddress socksAddress = InetAddress.getByName(literal(socks5Address, "--socks5-address"));
         if (!socksAddress.isLoopbackAddress()) {
             throw new IllegalArgumentException("--socks5-address must be a loopback address (the entry has no "
@@ -155,7 +184,7 @@ public final class NodeProxyMain implements Callable<Integer> {
                 InetAddress.getByName(literal(podBindAddress, "--pod-bind-address")), monitoring,
                 new int[] {adminPort, metricsPort, readinessPort},
                 socksId == null ? null : new InetSocketAddress(socksAddress, socks5Port), socksId,
-                certificateTtl, drainTimeout, threads, mode, workloadSocks5Port);
+                certificateTtl, drainTimeout, threads, mode, workloadSocks5Port, controllerRootCert, controllerId);
     }
 
     private static String literal(String address, String option) {

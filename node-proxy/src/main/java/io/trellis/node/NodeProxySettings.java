@@ -25,8 +25,12 @@ import org.jspecify.annotations.Nullable;
  * @param ioThreads data-plane event loops
  * @param mode where workloads come from: enrollment into pod namespaces, or the controller's loopback workloads
  * @param workloadSocks5Port loopback mode: the port of each workload's SOCKS5 entry on its own address
+ * @param controllerRootCert the mesh root certificate(s): the controller is reached over TLS and verified by its
+ *        SPIFFE id; null for plaintext (the lab, local mode)
+ * @param controllerIdentity the controller's SPIFFE id (used with {@code controllerRootCert})
  */
 public record NodeProxySettings(String nodeName, String controller, @Nullable Path bootstrapTokenFile,
         Path enrollSocket, ProxySettings proxy, InetAddress podBindAddress, InetAddress monitoringAddress, int[] ports,
         @Nullable InetSocketAddress socks5, @Nullable SpiffeId socks5Identity, Duration certificateTtl,
-        Duration drainTimeout, int ioThreads, NodeMode mode, int workloadSocks5Port) {}
+        Duration drainTimeout, int ioThreads, NodeMode mode, int workloadSocks5Port, @Nullable Path controllerRootCert,
+        SpiffeId controllerIdentity) {}

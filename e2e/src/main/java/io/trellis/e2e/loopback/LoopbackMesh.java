@@ -4,6 +4,8 @@ import io.trellis.e2e.ChildJvm;
 import io.trellis.e2e.MeshException;
 import io.trellis.e2e.Poll;
 import io.trellis.e2e.Prometheus;
+import io.trellis.identity.CaDirectory;
+import io.trellis.identity.CertificateAuthority;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -14,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -26,8 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A mesh on the host's loopback, no root needed: the controller in local mode on a YAML directory, one node-proxy
- * per node in {@code --mode loopback} (each serving its node's workloads on their own 127.x addresses: HBONE on
+ * A mesh on the host's loopback, no root needed: the controller in local mode on a YAML directory with a CA on
+ * disk, one node-proxy per node in {@code --mode loopback} (reaching the controller over TLS, verified by the CA) (each serving its node's workloads on their own 127.x addresses: HBONE on
  * 15008, a SOCKS5 entry on 15080), waypoints on demand ({@link #startWaypoint}) and apps started by the caller. Every
  * process is a child of this JVM with its log under {@link #runDir()}; {@link #close} stops them all, and
  * {@link #start} first stops what a crashed earlier run in the same directory left behind.
@@ -140,17 +143,30 @@ public final class LoopbackMesh implements AutoCloseable {
         }
         Path tokenFile = runDir.resolve("tokens");
         Files.writeString(tokenFile, lines.toString(), StandardCharsets.UTF_8);
+        // a CA on disk, as a cluster has (Secret trellis-ca): node-proxies verify the controller's TLS port by it
+        Path caDir = runDir.resolve("ca");
+        if (Files.isDirectory(caDir)) {
+            try (var old = Files.list(caDir)) {
+                for (Path f : old.toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+        CaDirectory.write(CertificateAuthority.selfSigned("cluster.local", Duration.ofDays(30), Clock.systemUTC()),
+                caDir);
 
         String c = topology.controllerIp();
         startJvm("controller", List.of(), "io.trellis.controller.ControllerMain", List.of(
                 "--config-dir", configDir.toString(), "--bootstrap-tokens", tokenFile.toString(),
+                "--ca-dir", caDir.toString(),
                 "--listen-address", c, "--debounce-quiet", "PT0.05S", "--debounce-max", "PT0.2S",
                 "--rescan-interval", "PT1S"));
         awaitOk("controller readiness", "http://" + c + ":15014/healthz/ready");
         for (String node : topology.nodes()) {
             String ip = topology.nodeIp(node);
             startJvm("node-proxy-" + node, List.of(), "io.trellis.node.NodeProxyMain", List.of(
-                    "--mode", "loopback", "--node-name", node, "--controller", c + ":15010",
+                    "--mode", "loopback", "--node-name", node, "--controller", c + ":15012",
+                    "--controller-root-cert", caDir.resolve(CaDirectory.ROOT_CERT).toString(),
                     "--bootstrap-token-file", tokens.get(node).toString(), "--monitoring-address", ip,
                     "--trust-domain", "cluster.local", "--io-threads", "2", "--drain-timeout", "PT1S"));
         }
