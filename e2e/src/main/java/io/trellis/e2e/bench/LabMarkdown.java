@@ -131,6 +131,11 @@ final class LabMarkdown {
                 + "client, both node-proxies and the server, the ramp ends when the machine does, not the waypoint.%n%n",
                 num(ramp, "maxStableRps"), num(ramp, "requestsPerSecondPerCore"), num(ramp, "p99LimitMicros") / 1000,
                 num(ramp, "minAchievedShare") * 100));
+        if (num(ramp, "maxStableRps") == 0) {
+            b.append(String.format(Locale.ROOT, "No step met the latency limit; at the steps it kept up with, without "
+                    + "errors, the waypoint served up to **%.0f requests per CPU-second**.%n%n",
+                    num(ramp, "requestsPerCpuSecondIgnoringLatency")));
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -196,7 +201,7 @@ final class LabMarkdown {
             series.put("p50 " + path, p50);
             series.put("p99 " + path, p99);
         }
-        LatencyPlot.write(file, "Lab: latency (µs) vs rate, 1 KiB HTTP/1.1", rates.stream().map(Double::intValue)
+        LatencyPlot.write(file, "Lab: p50 and p99 latency vs rate, 1 KiB HTTP/1.1 keep-alive", rates.stream().map(Double::intValue)
                 .toList(), series);
     }
 

@@ -42,6 +42,17 @@ class LabMarkdownTest {
     }
 
     @Test
+    void aRampWithoutAStableStepStillReportsWhatTheWaypointServed() {
+        Map<String, Object> report = report(List.of(run("direct", 1000, 1, 50, 100, Map.of())));
+        report.put("waypointRamp", Map.of("steps", List.of(), "maxStableRps", 0, "requestsPerSecondPerCore", 0,
+                "requestsPerCpuSecondIgnoringLatency", 5100.0, "p99LimitMicros", 20000.0, "minAchievedShare", 0.95));
+
+        String md = LabMarkdown.render(report, "lab");
+
+        assertThat(md).contains("No step met the latency limit").contains("**5100 requests per CPU-second**");
+    }
+
+    @Test
     void plotsEveryPathAgainstRate() throws Exception {
         List<Map<String, Object>> runs = List.of(run("direct", 100, 1, 40, 90, Map.of()),
                 run("direct", 1000, 1, 50, 100, Map.of()), run("pair", 100, 1, 90, 190, Map.of()));
