@@ -28,6 +28,10 @@ final class NodeObjects {
     static final String RUN_DIR = "/var/run/trellis";
     static final String NETNS_DIR = "/var/run/netns";
     static final int METRICS_PORT = 15020;
+    /** The mesh root certificate for verifying the controller (key {@code root-cert.pem}). */
+    static final String CA_ROOT_CONFIG_MAP = "trellis-ca-root";
+    static final String CA_ROOT_DIR = "/etc/trellis/ca-root";
+    static final String TOKEN_DIR = "/var/run/secrets/trellis";
     static final int READINESS_PORT = 15021;
 
     private NodeObjects() {}
@@ -56,6 +60,10 @@ final class NodeObjects {
                                                         + ControllerObjects.XDS_TLS_PORT),
                                         Labels.env("TRELLIS_TRUST_DOMAIN", o.trustDomain()),
                                         Labels.env("TRELLIS_ENROLLMENT_SOCKET", RUN_DIR + "/enroll.sock"),
+                                        // TLS to the controller, verified against the mesh root (ConfigMap)
+                                        Labels.env("TRELLIS_CONTROLLER_ROOT_CERT", CA_ROOT_DIR + "/root-cert.pem"),
+                                        // the CA's credential: a projected token, checked by TokenReview
+                                        Labels.env("TRELLIS_BOOTSTRAP_TOKEN_FILE", TOKEN_DIR + "/token"),
                                         Labels.env("TRELLIS_LOG_LEVEL", o.logLevel()))
                                 .addNewPort().withName("http-metrics").withContainerPort(METRICS_PORT)
                                 .withProtocol("TCP").endPort()
@@ -72,9 +80,20 @@ final class NodeObjects {
                                 .endCapabilities().withNewSeccompProfile().withType("RuntimeDefault")
                                 .endSeccompProfile().endSecurityContext()
                                 .withVolumeMounts(mount("trellis-run", RUN_DIR, false, null),
-                                        mount("netns", NETNS_DIR, true, "HostToContainer"))
+                                        mount("netns", NETNS_DIR, true, "HostToContainer"),
+                                        mount("ca-root", CA_ROOT_DIR, true, null),
+                                        mount("ca-token", TOKEN_DIR, true, null))
                                 .build())
-                        .withVolumes(hostPath("trellis-run", RUN_DIR), hostPath("netns", NETNS_DIR))
+                        .withVolumes(hostPath("trellis-run", RUN_DIR), hostPath("netns", NETNS_DIR),
+                                // the root certificate only (never the CA key): created by the operator from
+                                // `trellis ca init` output, like Secret trellis-ca for the controller
+                                new VolumeBuilder().withName("ca-root").withNewConfigMap().withName(CA_ROOT_CONFIG_MAP)
+                                        .endConfigMap().build(),
+                                // short-lived, pod-bound (the API server adds the node name the CA authorizes by);
+                                // the kubelet rotates it and the node-proxy re-reads it for every request
+                                new VolumeBuilder().withName("ca-token").withNewProjected().addNewSource()
+                                        .withNewServiceAccountToken().withPath("token").withExpirationSeconds(3600L)
+                                        .endServiceAccountToken().endSource().endProjected().build())
                         .endSpec().endTemplate().endSpec().build());
     }
 

@@ -144,6 +144,34 @@ class ContainerImagesTest {
         }
     }
 
+    /** The node-proxy's entrypoint run with the DaemonSet's environment and a stand-in java that prints its argv. */
+    @Test
+    void theNodeProxyEntrypointTurnsTheDaemonSetsEnvironmentIntoFlags(@org.junit.jupiter.api.io.TempDir Path bin)
+            throws Exception {
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
+        assertThat(java.toFile().setExecutable(true)).isTrue();
+        Container proxy = ManifestRenderer.render(InstallOptions.defaults()).stream().flatMap(o -> containers(o).stream())
+                .filter(c -> c.getName().equals("node-proxy")).findFirst().orElseThrow();
+        ProcessBuilder pb = new ProcessBuilder("sh", IMAGES.resolve("node-proxy/entrypoint.sh").toString(), "--extra")
+                .redirectErrorStream(true);
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        for (EnvVar env : proxy.getEnv()) {
+            // the downward API's value is the node's name at run time
+            pb.environment().put(env.getName(), env.getValue() != null ? env.getValue() : "node-7");
+        }
+        Process p = pb.start();
+        List<String> argv = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertThat(p.waitFor()).as(String.join(" ", argv)).isZero();
+        String controller = ControllerObjects.NAME + "." + InstallOptions.defaults().namespace() + ".svc:"
+                + ControllerObjects.XDS_TLS_PORT;
+        assertThat(String.join(" ", argv)).contains("io.trellis.node.NodeProxyMain", "--node-name node-7",
+                "--controller " + controller, "--controller-root-cert " + NodeObjects.CA_ROOT_DIR + "/root-cert.pem",
+                "--bootstrap-token-file " + NodeObjects.TOKEN_DIR + "/token", "--trust-domain cluster.local",
+                "--enroll-socket /var/run/trellis/enroll.sock");
+        assertThat(argv.getLast()).isEqualTo("--extra");
+    }
+
     @Test
     void usersAndEnvironmentMatchTheManifests() {
         for (HasMetadata o : ManifestRenderer.render(InstallOptions.defaults())) {

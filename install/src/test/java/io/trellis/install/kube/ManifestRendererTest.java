@@ -169,8 +169,17 @@ class ManifestRendererTest {
         assertThat(caps.getAdd()).containsExactlyInAnyOrder("NET_ADMIN", "SYS_ADMIN");
         assertThat(caps.getDrop()).containsExactly("ALL");
         assertThat(c.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(15021);
-        assertThat(pod.getVolumes()).extracting(v -> v.getHostPath().getPath())
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getHostPath() != null).extracting(v -> v.getHostPath().getPath())
                 .containsExactlyInAnyOrder("/var/run/trellis", "/var/run/netns");
+        // besides the host paths: the mesh root (a ConfigMap, never the CA key) and a projected, expiring token
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getHostPath() == null).allSatisfy(v -> {
+            assertThat(v.getSecret()).as(v.getName()).isNull();
+            assertThat(v.getConfigMap() != null || v.getProjected() != null).as(v.getName()).isTrue();
+        }).hasSize(2);
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getProjected() != null).singleElement().satisfies(v ->
+                assertThat(v.getProjected().getSources().getFirst().getServiceAccountToken().getExpirationSeconds())
+                        .isEqualTo(3600L));
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
     }
 
     /** Every field the controller's shipped examples use exists in the CRD schema with a compatible type. */
