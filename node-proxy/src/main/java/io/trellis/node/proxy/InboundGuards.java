@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -20,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * The {@link InboundLimits} of the inbound listeners: each pod gets a {@link Guard} per listener that
  * admits connections up to its budget and closes the ones that stay silent past their deadline.
  * Counted in {@code trellis_node_inbound_connections{path}} (open now, all pods) and
- * {@code trellis_node_inbound_limited_total{path,reason}} (reason {@code connection_limit},
- * {@code connect_deadline} or {@code idle_deadline}); logged once per pod and reason per minute.
+ * {@code trellis_node_inbound_limited_total{path,reason}} (reason {@code connection_limit} for the
+ * pod's budget, {@code client_limit} for one client IP's share of it, {@code connect_deadline} or
+ * {@code idle_deadline}); logged once per pod and reason per minute.
  */
 final class InboundGuards {
 
@@ -50,13 +53,13 @@ final class InboundGuards {
     /** The guard of one pod's 15006. */
     Guard plaintext(String pod) {
         return new Guard(PathMetrics.Path.INBOUND_PLAINTEXT, pod, limits.maxPlaintextConnections(),
-                limits.plaintextIdleDeadline(), "idle_deadline");
+                limits.maxPlaintextPerClient(), limits.plaintextIdleDeadline(), "idle_deadline");
     }
 
     /** The guard of one pod's 15008. */
     Guard hbone(String pod) {
         return new Guard(PathMetrics.Path.INBOUND_HBONE, pod, limits.maxHboneConnections(),
-                limits.hboneConnectDeadline(), "connect_deadline");
+                limits.maxHbonePerClient(), limits.hboneConnectDeadline(), "connect_deadline");
     }
 
     /** The pod is gone: forget its log windows. */
@@ -88,25 +91,49 @@ final class InboundGuards {
         private final PathMetrics.Path path;
         private final String pod;
         private final int max;
+        private final int maxPerClient;
         private final Duration deadline;
         private final String deadlineReason;
         private final AtomicInteger count = new AtomicInteger();
+        /** Open connections per client IP; an entry lives only while its client has one open. */
+        private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
 
-        private Guard(PathMetrics.Path path, String pod, int max, Duration deadline, String deadlineReason) {
+        private Guard(PathMetrics.Path path, String pod, int max, int maxPerClient, Duration deadline,
+                String deadlineReason) {
             this.path = path;
             this.pod = pod;
             this.max = max;
+            this.maxPerClient = maxPerClient;
             this.deadline = deadline;
             this.deadlineReason = deadlineReason;
         }
 
         /**
-         * Admits an accepted connection (call from its initializer): false when the pod is at its budget,
-         * in which case the connection has been reset, counted and (occasionally) logged.
+         * Admits an accepted connection (call from its initializer): false when its client IP holds its
+         * share already or the pod is at its budget, in which case the connection has been reset, counted
+         * and (occasionally) logged. A flooding client meets its own share first, so the rest of the
+         * pod's budget stays for other clients.
          */
         boolean admit(Channel ch) {
+            InetAddress client = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+            boolean[] admitted = {false};
+            perClient.compute(client, (ip, n) -> {
+                int held = n == null ? 0 : n;
+                if (held >= maxPerClient) {
+                    return n;
+                }
+                admitted[0] = true;
+                return held + 1;
+            });
+            if (!admitted[0]) {
+                limited(this, "client_limit", ch, "client " + client.getHostAddress() + " already has "
+                        + maxPerClient + " open connections to this pod's listener (InboundLimits)");
+                Connections.reset(ch);
+                return false;
+            }
             if (count.incrementAndGet() > max) {
                 count.decrementAndGet();
+                release(client);
                 limited(this, "connection_limit", ch, "pod already has " + max + " open connections on this "
                         + "listener (InboundLimits)");
                 Connections.reset(ch);
@@ -117,8 +144,18 @@ final class InboundGuards {
             ch.closeFuture().addListener(f -> {
                 count.decrementAndGet();
                 total.decrementAndGet();
+                release(client);
             });
             return true;
+        }
+
+        private void release(InetAddress client) {
+            perClient.computeIfPresent(client, (ip, n) -> n <= 1 ? null : n - 1);
+        }
+
+        /** Client IPs holding connections now (bounded by the budget). */
+        int clients() {
+            return perClient.size();
         }
 
         /**

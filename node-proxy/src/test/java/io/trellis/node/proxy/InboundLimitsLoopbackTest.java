@@ -11,6 +11,7 @@ import io.trellis.testkit.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -23,8 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Floods and slowloris against one pod's inbound listeners (loopback): 500 silent connections on its
  * 15006 or 15008 hold at most the pod's budget (the rest are reset and counted), the app sees no
- * more connections than that, and other pods and established mesh traffic keep working; silent
- * connections are closed at their deadline while talking ones live on.
+ * more connections than that, and other pods and established mesh traffic keep working; one flooding
+ * client gets only its share, so other clients of the same pod still connect; silent connections are
+ * closed at their deadline while talking ones live on.
  */
 class InboundLimitsLoopbackTest {
 
@@ -32,10 +34,15 @@ class InboundLimitsLoopbackTest {
     private static final int FLOOD = 500;
     private static final int BUDGET = 50;
 
+    /** A pod budget of {@link #BUDGET} on each listener, a single client's share never the tighter bound. */
     private static ProxySettings settings(Duration deadline) {
+        return settings(deadline, FLOOD);
+    }
+
+    private static ProxySettings settings(Duration deadline, int perClient) {
         return new ProxySettings("cluster.local", MtlsMode.PERMISSIVE, Duration.ofSeconds(5), HbonePoolConfig.defaults())
                 .withSameNodeFastPath(false)
-                .withInboundLimits(new InboundLimits(BUDGET, BUDGET, deadline, deadline));
+                .withInboundLimits(new InboundLimits(BUDGET, BUDGET, perClient, perClient, deadline, deadline));
     }
 
     @Test
@@ -80,6 +87,38 @@ class InboundLimitsLoopbackTest {
                 closeAll(flood);
             }
             Await.until("the flood's slots are released", WAIT, () -> gauge(mesh, "inbound_hbone") == 1);
+        }
+    }
+
+    @Test
+    void oneFloodingClientGetsItsShareAndOtherClientsOfThePodStillConnect() throws Exception {
+        int share = 10;
+        try (LoopbackMesh mesh = new LoopbackMesh(settings(Duration.ofMinutes(5), share))) {
+            mesh.original.set(mesh.app);
+            List<Socket> plaintextFlood = open(mesh.inboundPlaintext, FLOOD);
+            List<Socket> hboneFlood = open(mesh.hbone, FLOOD);
+            try {
+                Await.until("the flooding client held to its share on both listeners", WAIT, () ->
+                        mesh.count("trellis_node_inbound_limited_total", "path", "inbound_plaintext", "reason",
+                                "client_limit") == FLOOD - share
+                        && mesh.count("trellis_node_inbound_limited_total", "path", "inbound_hbone", "reason",
+                                "client_limit") == FLOOD - share);
+                assertThat(gauge(mesh, "inbound_plaintext")).isEqualTo(share);
+                assertThat(gauge(mesh, "inbound_hbone")).isEqualTo(share);
+                // Another client of the same pod's 15006, and a mesh peer opening new HBONE connections to it.
+                try (Socket other = new Socket(mesh.inboundPlaintext.getAddress(), mesh.inboundPlaintext.getPort(),
+                        InetAddress.getByName("127.77.0.50"), 0)) {
+                    assertEchoOn(other, "another client of the flooded pod");
+                }
+                for (int i = 0; i < 4; i++) {
+                    assertEcho(mesh.outbound, "a mesh peer's tunnel into the flooded pod");
+                }
+                assertThat(mesh.count("trellis_node_inbound_limited_total", "path", "inbound_hbone", "reason",
+                        "connection_limit")).isZero();
+            } finally {
+                closeAll(plaintextFlood);
+                closeAll(hboneFlood);
+            }
         }
     }
 
