@@ -256,7 +256,9 @@ final class DemoSteps {
             access.clear();
             mesh.process(MeshLab.waypointProcess(DemoTopology.WAYPOINT)).log().lines()
                     .filter(l -> l.contains("\"path\":\"" + path + "\"")).forEach(l -> access.add(l.strip()));
-            return !access.isEmpty() && backend.stream().anyMatch(l -> l.contains("status=200"));
+            // both backend lines: the app's log is read as it is written, the 503 may not be there yet
+            return !access.isEmpty() && backend.stream().anyMatch(l -> l.contains("status=200"))
+                    && backend.stream().anyMatch(l -> l.contains("status=503"));
         });
         int attempts = access.isEmpty() ? 0 : jsonInt(access.getFirst(), "upstream_attempts");
         int responseCode = access.isEmpty() ? 0 : jsonInt(access.getFirst(), "response_code");
