@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
  *       interfaces (no HBONE, nothing on the underlay), is counted by both reporters with mutual_tls,
  *       and a DENY policy of the destination still refuses it;
  *   <li>source-IP preservation: the app in a2 sees a1's IP (fast path), b1's IP (HBONE from node2) and
- *       b2's IP (b2 is outside the mesh, so its connection arrives on a2's 15006).
+ *       b2's IP (b2 is outside the mesh, so its connection arrives on a2's 15006);
+ *   <li>500 silent connections from b2 held on a2's 15006 while a1 and b1 are still served.
  * </ul>
  */
 @Timeout(value = 2, unit = java.util.concurrent.TimeUnit.MINUTES)
@@ -45,6 +46,15 @@ class NodeProxyPathsE2ETest {
                 def log_message(self, *args):
                     pass
             http.server.ThreadingHTTPServer(("0.0.0.0", int(sys.argv[1])), Who).serve_forever()
+            """;
+
+    private static final int SILENT = 500;
+    /** Opens N connections to host:port, says so, and holds them silently until killed. */
+    private static final String HOLDER = """
+            import socket, sys, time
+            held = [socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10) for _ in range(int(sys.argv[3]))]
+            print("holding", len(held), flush=True)
+            time.sleep(120)
             """;
 
     private static MeshLab mesh;
@@ -152,6 +162,30 @@ class NodeProxyPathsE2ETest {
             return !now.withLabels("trellis_node_connections_total", "path=\"inbound_hbone\"").isEmpty()
                     && !now.withLabels("trellis_node_connections_total", "path=\"inbound_plaintext\"").isEmpty();
         });
+    }
+
+    @Test
+    void fiveHundredSilentConnectionsOnA2sPlaintextListenerLeaveEveryoneElseServed() {
+        // b2 (outside the mesh) opens 500 connections to a2's app port, captured into a2's 15006, and says nothing.
+        LabProcess holder = mesh.startApp(OUTSIDE, "silent-holder", List.of("python3", "-c", HOLDER, ip("a2"),
+                String.valueOf(APP_PORT), String.valueOf(SILENT)));
+        try {
+            Await.until("b2 holds its silent connections", WAIT, () -> holder.log().contains("holding " + SILENT)
+                    || !holder.isAlive());
+            assertThat(holder.log()).contains("holding " + SILENT);
+            Await.until("node1 holds them all on inbound_plaintext", WAIT, () -> openPlaintext() >= SILENT);
+            // Meanwhile the flooded pod still serves its mesh clients: over the fast path and over HBONE.
+            assertThat(whoAmI("a1")).isEqualTo(ip("a1"));
+            assertThat(whoAmI("b1")).isEqualTo(ip("b1"));
+        } finally {
+            holder.stop(Duration.ofSeconds(5));
+        }
+        Await.until("their slots are released once b2 lets go", WAIT, () -> openPlaintext() < SILENT);
+    }
+
+    private static double openPlaintext() {
+        return Prometheus.sum(mesh.metrics("node1").withLabels("trellis_node_inbound_connections",
+                "path=\"inbound_plaintext\""));
     }
 
     /** What a2's app answers to {@code pod}: the client address it saw. */
