@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Graceful upgrade (a new process beside the old one, then SIGTERM to the old): not one new connection may fail,
  *       and long transfers open on the old process when it got SIGTERM ({@link SlowTransferMain}, paced until the
  *       drain has begun) complete with matching checksums (logged as {@code event=node_proxy_upgrade}).</li>
+ *   <li>The same upgrade of node2, the destination side: node1's pooled HBONE connections end at the old process,
+ *       which sends them GOAWAY; no connection may fail ({@code event=node_proxy_upgrade_destination}).</li>
  * </ul>
  * The kill test runs first so the upgrade's old process is one the lab started with a drain timeout long enough for
  * the long transfers (the mesh's first node-proxies drain for only 1 s).
@@ -154,6 +156,31 @@ class NodeProxyRestartE2ETest {
         }
         CommandResult migrate = mesh.lab().pod("a1").exec("cat", "/proc/sys/net/ipv4/tcp_migrate_req");
         assertThat(migrate.stdout().strip()).as("listener migration on in the pod's namespace").isEqualTo("1");
+    }
+
+    @Test
+    @Order(3)
+    void upgradeOfTheDestinationNodeFailsNothing() {
+        mesh.startNodeAgent("node2");
+        try (SteadyLoad shorts = SteadyLoad.start(mesh, "upgrade-dst", "a1", vip, FaultLab.SERVICE_PORT,
+                NEW_CONNECTIONS)) {
+            shorts.awaitHealthy(40, WAIT);
+            long started = System.currentTimeMillis();
+            // node1's pooled HBONE connections to b1/b2 end at the old process: its drain sends them GOAWAY.
+            MeshLab.NodeProxyUpgrade upgrade = mesh.upgradeNodeProxy("node2");
+            long done = System.currentTimeMillis();
+            Poll.until("40 transfers on the new node-proxy alone", WAIT,
+                    () -> shorts.tally().startedBetween(done, Long.MAX_VALUE).total() >= 40);
+            LoadTally news = shorts.stop();
+            LoadTally during = news.startedBetween(started, done);
+            LOG.info(String.format(Locale.ROOT, "event=node_proxy_upgrade_destination offered_rps=%.0f "
+                    + "achieved_rps=%.0f new_connections_during_upgrade=%d failed=%d total=%d old_active_at_sigterm=%d "
+                    + "old_drained_ms=%d", NEW_CONNECTIONS.rate(), rate(news), during.total(), news.failed(),
+                    news.total(), upgrade.oldActiveAtSigterm(), upgrade.oldExitedMillis() - upgrade.sigtermMillis()));
+            assertThat(news.failed()).as("connections failed across the destination's upgrade: " + news.summary())
+                    .isZero();
+            assertThat(during.total()).as("load ran during the upgrade").isPositive();
+        }
     }
 
     private static double rate(LoadTally t) {

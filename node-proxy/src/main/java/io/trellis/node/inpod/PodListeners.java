@@ -4,6 +4,11 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -42,10 +47,12 @@ public final class PodListeners implements PodListenerHandle {
 
     private final String owner;
     private final Map<String, Channel> channels;
+    private final Map<String, ChannelGroup> accepted;
 
-    private PodListeners(String owner, Map<String, Channel> channels) {
+    private PodListeners(String owner, Map<String, Channel> channels, Map<String, ChannelGroup> accepted) {
         this.owner = owner;
         this.channels = channels;
+        this.accepted = accepted;
     }
 
     /**
@@ -73,14 +80,19 @@ public final class PodListeners implements PodListenerHandle {
             }
         });
         Map<String, Channel> bound = new java.util.LinkedHashMap<>();
+        Map<String, ChannelGroup> accepted = new java.util.LinkedHashMap<>();
         try {
             for (int i = 0; i < ports.size(); i++) {
                 Port port = ports.get(i);
                 EpollServerSocketChannel ch = created.get(i);
                 InetSocketAddress address = new InetSocketAddress(bindAddress, port.port());
+                ChannelGroup connections = new DefaultChannelGroup(port.name() + " connections",
+                        GlobalEventExecutor.INSTANCE);
+                accepted.put(port.name(), connections);
                 ChannelFuture f = new ServerBootstrap()
                         .group(group)
                         .channelFactory((io.netty.channel.ChannelFactory<ServerChannel>) () -> ch)
+                        .handler(new AcceptedConnections(connections))
                         .childHandler(port.childHandler())
                         .bind(address);
                 if (!f.awaitUninterruptibly(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -105,7 +117,7 @@ public final class PodListeners implements PodListenerHandle {
             }
             throw e;
         }
-        return new PodListeners(netns.source(), Map.copyOf(bound));
+        return new PodListeners(netns.source(), Map.copyOf(bound), Map.copyOf(accepted));
     }
 
     private static void closeUnregistered(EpollServerSocketChannel ch) {
@@ -124,6 +136,37 @@ public final class PodListeners implements PodListenerHandle {
             throw new IllegalArgumentException("no listener named " + name + " (have " + channels.keySet() + ")");
         }
         return ch;
+    }
+
+    /**
+     * The connections accepted on a port and still open (a group that forgets closed ones). A drain asks the HBONE
+     * ones to finish: closing an HTTP/2 connection sends GOAWAY and lets its open streams end, so peers move their
+     * new streams to a new connection, which the kernel gives a listener that is still open.
+     */
+    public ChannelGroup connections(String name) {
+        ChannelGroup g = accepted.get(name);
+        if (g == null) {
+            throw new IllegalArgumentException("no listener named " + name + " (have " + accepted.keySet() + ")");
+        }
+        return g;
+    }
+
+    /** Records each accepted connection of one listener (the server channel sees the child before it is set up). */
+    private static final class AcceptedConnections extends ChannelInboundHandlerAdapter {
+
+        private final ChannelGroup connections;
+
+        AcceptedConnections(ChannelGroup connections) {
+            this.connections = connections;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Channel child) {
+                connections.add(child);
+            }
+            ctx.fireChannelRead(msg);
+        }
     }
 
     /** All bound server channels by port name. */

@@ -13,6 +13,7 @@ import io.trellis.node.inpod.NettyPodListenerFactory.PodPort;
 import io.trellis.node.inpod.PodInfo;
 import io.trellis.node.inpod.PodListenerFactory;
 import io.trellis.node.inpod.PodListenerHandle;
+import io.trellis.node.inpod.PodListeners;
 import io.trellis.node.inpod.PodOutboundConnector;
 import io.trellis.node.inpod.SocketOptions;
 import io.trellis.node.metrics.AccessLog;
@@ -111,6 +112,9 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
                 transport, registry);
     }
 
+    /** How long a draining pod's HBONE peers get to move new streams elsewhere before the final GOAWAY. */
+    private static final java.time.Duration HBONE_DRAIN_SETTLE = java.time.Duration.ofMillis(500);
+
     /** Opens the pod's three listeners in its namespace; its pool dials from there too. */
     @Override
     public PodListenerHandle open(PodInfo pod, Netns netns) throws InPodException {
@@ -130,7 +134,12 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
         return new PodListenerHandle() {
             @Override
             public void stopAccepting() {
-                handle.close(); // the pod's pool stays: a drain lets its streams finish
+                handle.stopAccepting(); // the pod's pool stays: a drain lets its streams finish
+                if (handle instanceof PodListeners l) {
+                    // GOAWAY on every inbound HBONE connection: open streams finish here, peers open new ones
+                    // to the listener that is left (a newer node-proxy during an upgrade).
+                    HboneDrain.start(l.connections("hbone"), HBONE_DRAIN_SETTLE);
+                }
             }
 
             @Override

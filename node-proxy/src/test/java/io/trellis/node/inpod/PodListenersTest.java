@@ -47,6 +47,24 @@ class PodListenersTest {
     }
 
     @Test
+    void acceptedConnectionsAreTrackedPerPortUntilTheyClose() throws Exception {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        try (PodListeners listeners = PodListeners.open(netnsOps, options, netns, group, loopback, List.of(
+                new PodListeners.Port("hbone", 0, new io.netty.channel.ChannelInboundHandlerAdapter())))) {
+            InetSocketAddress at = (InetSocketAddress) listeners.channel("hbone").localAddress();
+            try (Socket client = new Socket(loopback, at.getPort())) {
+                io.trellis.testkit.Await.until("the connection is tracked", java.time.Duration.ofSeconds(10),
+                        () -> listeners.connections("hbone").size() == 1);
+                // What a drain does to HBONE connections: close them (their HTTP/2 codec sends GOAWAY first).
+                listeners.connections("hbone").close().awaitUninterruptibly();
+                assertThat(client.getInputStream().read()).as("closed by the listener's side").isEqualTo(-1);
+                assertThat(listeners.connections("hbone").size()).as("forgotten once closed").isZero();
+            }
+            assertThatThrownBy(() -> listeners.connections("outbound")).hasMessageContaining("no listener named");
+        }
+    }
+
+    @Test
     void aPortThatCannotBeBoundLeavesNothingOpen() throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         // A socket without SO_REUSEPORT holds the port: ours cannot join it.
