@@ -4,11 +4,13 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.BootstrapConfig;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.trellis.node.inpod.Netns;
 import io.trellis.node.inpod.PodOutboundConnector;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -34,16 +36,39 @@ final class PodDialer implements Dialer {
         if (source == null) {
             return f;
         }
-        // Name the cause: a bare EPERM or "cannot assign requested address" does not say what was tried.
         Promise<Channel> named = bootstrap.config().group().next().newPromise();
         f.addListener(x -> {
             if (x.isSuccess()) {
                 named.trySuccess(f.getNow());
             } else {
-                named.tryFailure(new SourceAddressRefused(address, source, x.cause()));
+                named.tryFailure(withSourceContext(address, source, x.cause()));
             }
         });
         return named;
+    }
+
+    /**
+     * Names what a failure with a preserved source means. The socket could not be set up or bound
+     * (IP_TRANSPARENT refused, address not bindable): {@link SourceAddressRefused}, a bare EPERM or
+     * "cannot assign requested address" would not say what was tried. A timeout: most likely the app's
+     * replies went to the real client instead of back to us, because the pod lacks the capture rules'
+     * transparent-return route. The app refusing the connection has nothing to do with the source and
+     * passes unchanged.
+     */
+    static Throwable withSourceContext(InetSocketAddress app, InetSocketAddress source, Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            ConnectTimeoutException named = new ConnectTimeoutException(cause.getMessage() + " (connecting from the "
+                    + "client's address " + source.getAddress().getHostAddress() + ": the app's replies must be "
+                    + "routed back to the node-proxy by the pod's transparent-return rule, `ip rule` fwmark 0x53a, "
+                    + "which the node agent's capture rules install; or start the node-proxy with "
+                    + "--preserve-source-ip=false)");
+            named.initCause(cause);
+            return named;
+        }
+        if (cause instanceof ConnectException) {
+            return cause;
+        }
+        return new SourceAddressRefused(app, source, cause);
     }
 
     /**

@@ -17,6 +17,15 @@ class ForwardedForTest {
     }
 
     @Test
+    void theSameNodePathWritesWhatThisParses() {
+        assertThat(ForwardedFor.parse(SameNodePath.forwarded(new java.net.InetSocketAddress("10.0.1.5", 43210))))
+                .isEqualTo(TestMesh.ip("10.0.1.5"));
+        assertThat(ForwardedFor.parse(SameNodePath.forwarded(new java.net.InetSocketAddress("fd00::5", 43210))))
+                .isEqualTo(TestMesh.ip("fd00::5"));
+        assertThat(SameNodePath.forwarded(new java.net.InetSocketAddress("fd00::5", 1))).isEqualTo("for=\"[fd00:0:0:0:0:0:0:5]:1\"");
+    }
+
+    @Test
     void rejectsAnythingButALiteral() {
         assertThat(ForwardedFor.parse(null)).isNull();
         assertThat(ForwardedFor.parse("")).isNull();

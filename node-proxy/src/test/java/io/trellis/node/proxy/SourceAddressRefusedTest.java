@@ -47,6 +47,21 @@ class SourceAddressRefusedTest {
         }
     }
 
+    @Test
+    void anAppThatRefusesIsNotBlamedOnTheSourceAndATimeoutPointsAtTheReturnRoute() {
+        InetSocketAddress app = new InetSocketAddress("10.0.2.7", 8080);
+        InetSocketAddress client = new InetSocketAddress("10.0.1.5", 0);
+        java.net.ConnectException refused = new java.net.ConnectException("Connection refused");
+        assertThat(PodDialer.withSourceContext(app, client, refused)).isSameAs(refused);
+        Throwable timeout = PodDialer.withSourceContext(app, client,
+                new io.netty.channel.ConnectTimeoutException("connection timed out after 10000 ms: /10.0.2.7:8080"));
+        assertThat(timeout).isInstanceOf(io.netty.channel.ConnectTimeoutException.class);
+        assertThat(timeout.getMessage()).contains("10.0.1.5", "transparent-return", "fwmark 0x53a",
+                "--preserve-source-ip=false");
+        assertThat(PodDialer.withSourceContext(app, client, new java.io.IOException(
+                "bind(..) failed: Cannot assign requested address"))).isInstanceOf(SourceAddressRefused.class);
+    }
+
     /** Runs namespace tasks on the caller's namespace: the socket is real, only setns is skipped. */
     private static final class HereNetnsOps implements NetnsOps {
         @Override
