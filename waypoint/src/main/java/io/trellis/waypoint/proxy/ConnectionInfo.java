@@ -18,17 +18,34 @@ record ConnectionInfo(InetSocketAddress vip, SpiffeId peer, InetSocketAddress pe
 
     /** A baggage member's value, e.g. {@code k8s.deployment.name}, or null. */
     @Nullable String baggageValue(String key) {
+        // Runs for every request (its source workload): scans in place instead of splitting, so only the value
+        // found is allocated (the split was 7 % of the waypoint's allocation in the lab profile).
         String b = baggage;
         if (b == null) {
             return null;
         }
-        for (String member : b.split(",")) {
-            int eq = member.indexOf('=');
-            if (eq > 0 && member.substring(0, eq).trim().equals(key)) {
-                String value = member.substring(eq + 1);
-                int semi = value.indexOf(';');
-                return (semi < 0 ? value : value.substring(0, semi)).trim();
+        int n = b.length();
+        for (int start = 0; start < n; ) {
+            int end = b.indexOf(',', start);
+            if (end < 0) {
+                end = n;
             }
+            int eq = b.indexOf('=', start);
+            if (eq > start && eq < end) {
+                int ks = start;
+                int ke = eq;
+                while (ks < ke && Character.isWhitespace(b.charAt(ks))) {
+                    ks++;
+                }
+                while (ke > ks && Character.isWhitespace(b.charAt(ke - 1))) {
+                    ke--;
+                }
+                if (ke - ks == key.length() && b.regionMatches(ks, key, 0, key.length())) {
+                    int semi = b.indexOf(';', eq + 1);
+                    return b.substring(eq + 1, semi >= 0 && semi < end ? semi : end).trim();
+                }
+            }
+            start = end + 1;
         }
         return null;
     }
