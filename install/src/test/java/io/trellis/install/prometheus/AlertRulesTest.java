@@ -23,7 +23,7 @@ class AlertRulesTest {
     void rulesAreValid() throws Exception {
         assumeTrue(onPath("promtool"), "promtool is not installed (Debian package 'prometheus')");
         String out = promtool("check", "rules", "trellis-alerts.yaml");
-        assertThat(out).contains("SUCCESS: 4 rules found");
+        assertThat(out).contains("SUCCESS: 5 rules found");
     }
 
     @Test
