@@ -48,10 +48,19 @@ public final class MeshWaypoint implements AutoCloseable {
      * @param certificateTtl the certificate lifetime asked for
      * @param headerReadTimeout time a client has to send a request head ({@link ProxySettings#headerReadTimeout})
      * @param maxDownstreamConnections tunnels held at once ({@link ProxySettings#maxDownstreamConnections})
+     * @param retryExhaustedSignal mark and honour retry-exhausted responses ({@link ProxySettings#retryExhaustedSignal})
      */
     public record Options(String namespace, String gateway, String serviceAccount, String trustDomain,
             InetSocketAddress listen, int hbonePort, int retryBufferBytes, Duration certificateTtl,
-            Duration headerReadTimeout, int maxDownstreamConnections) {
+            Duration headerReadTimeout, int maxDownstreamConnections, boolean retryExhaustedSignal) {
+
+        /** With the retry-exhausted signal on. */
+        public Options(String namespace, String gateway, String serviceAccount, String trustDomain,
+                InetSocketAddress listen, int hbonePort, int retryBufferBytes, Duration certificateTtl,
+                Duration headerReadTimeout, int maxDownstreamConnections) {
+            this(namespace, gateway, serviceAccount, trustDomain, listen, hbonePort, retryBufferBytes, certificateTtl,
+                    headerReadTimeout, maxDownstreamConnections, true);
+        }
 
         /** With the default header read timeout and downstream connection limit. */
         public Options(String namespace, String gateway, String serviceAccount, String trustDomain,
@@ -114,7 +123,8 @@ public final class MeshWaypoint implements AutoCloseable {
         ProxySettings settings = ProxySettings.defaults(id).withHbonePort(options.hbonePort())
                 .withMaxRetryBufferBytes(options.retryBufferBytes())
                 .withHeaderReadTimeout(options.headerReadTimeout())
-                .withMaxDownstreamConnections(options.maxDownstreamConnections());
+                .withMaxDownstreamConnections(options.maxDownstreamConnections())
+                .withRetryExhaustedSignal(options.retryExhaustedSignal());
         WaypointProxy proxy = WaypointProxy.start(settings, certificate, group, transport, registry, options.listen());
         // Renewed certificates go to new connections in both directions.
         renewer.addListener(c -> {

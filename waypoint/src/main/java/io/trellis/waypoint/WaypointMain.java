@@ -3,7 +3,6 @@ package io.trellis.waypoint;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -16,6 +15,7 @@ import io.trellis.proxy.core.transport.Transports;
 import io.trellis.waypoint.proxy.EnvoyConfigFile;
 import io.trellis.waypoint.proxy.ProxySettings;
 import io.trellis.waypoint.proxy.WaypointProxy;
+import io.trellis.waypoint.xds.ControllerChannel;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -81,8 +81,17 @@ public final class WaypointMain implements Callable<Integer> {
     @Option(names = "--max-downstream-connections", defaultValue = "20000", description = "Tunnels into the waypoint held at once; more are refused with 503 and counted (default ${DEFAULT-VALUE}).")
     int maxDownstreamConnections;
 
-    @Option(names = "--controller", paramLabel = "HOST:PORT", description = "Controller mode: the controller's gRPC port (xDS and CA, plaintext 15010); replaces --identity, --cert, --key, --bundle and --config.")
+    @Option(names = "--retry-exhausted-signal", defaultValue = "true", arity = "1", description = "Mark responses this waypoint gave up retrying (x-trellis-retry-exhausted: true; grpc-retry-pushback-ms: -1 on gRPC) and do not retry responses so marked, so only the layer above a failure retries it (default ${DEFAULT-VALUE}).")
+    boolean retryExhaustedSignal = true;
+
+    @Option(names = "--controller", paramLabel = "HOST:PORT", description = "Controller mode: the controller's gRPC port (xDS and CA: 15010 plaintext, or 15012 with --controller-root-cert); replaces --identity, --cert, --key, --bundle and --config.")
     @Nullable String controller;
+
+    @Option(names = "--controller-root-cert", paramLabel = "PEM", description = "Controller mode: the mesh root certificate(s); the controller is reached over TLS (its port 15012) and verified by its SPIFFE id, not its host name. Without it the connection is plaintext (15010: the lab, local mode).")
+    @Nullable Path controllerRootCert;
+
+    @Option(names = "--controller-identity", paramLabel = "SPIFFE_ID", description = "Controller mode: the controller's SPIFFE id, checked with --controller-root-cert (default spiffe://<trust domain>/ns/trellis-system/sa/trellis-controller).")
+    @Nullable String controllerIdentity;
 
     @Option(names = "--bootstrap-token-file", paramLabel = "FILE", description = "Controller mode: the token of this waypoint's 'waypoint <namespace>/<name> <token>' line in the controller's token file.")
     @Nullable Path bootstrapTokenFile;
@@ -141,7 +150,8 @@ public final class WaypointMain implements Callable<Integer> {
         WorkloadCertificate certificate = new WorkloadCertificate(id, PemFiles.readPrivateKey(key),
                 PemFiles.readCertificates(cert), new TrustBundle(id.trustDomain(), PemFiles.readCertificates(bundle)));
         ProxySettings settings = ProxySettings.defaults(id).withHbonePort(hbonePort).withMaxRetryBufferBytes(retryBufferBytes)
-                .withHeaderReadTimeout(headerReadTimeout).withMaxDownstreamConnections(maxDownstreamConnections);
+                .withHeaderReadTimeout(headerReadTimeout).withMaxDownstreamConnections(maxDownstreamConnections)
+                .withRetryExhaustedSignal(retryExhaustedSignal);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Transport transport = Transports.choice().transport();
         EventLoopGroup group = transport.newEventLoopGroup(Transports.defaultThreads(), "waypoint");
@@ -189,15 +199,13 @@ public final class WaypointMain implements Callable<Integer> {
                     "--controller needs --bootstrap-token-file, --name and --namespace");
         }
         Path tokenFile = bootstrapTokenFile;
-        InetSocketAddress target = address(controllerAddress);
-        ManagedChannel channel = NettyChannelBuilder.forAddress(target.getHostString(), target.getPort()).usePlaintext()
-                .keepAliveTime(30, TimeUnit.SECONDS).keepAliveWithoutCalls(true).build();
+        ManagedChannel channel = controllerChannel(controllerAddress);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Transport transport = Transports.choice().transport();
         EventLoopGroup group = transport.newEventLoopGroup(Transports.defaultThreads(), "waypoint");
         MeshWaypoint.Options options = new MeshWaypoint.Options(namespace, name,
                 serviceAccount == null ? name : serviceAccount, trustDomain, address(listen), hbonePort,
-                retryBufferBytes, Duration.ofHours(24), headerReadTimeout, maxDownstreamConnections);
+                retryBufferBytes, Duration.ofHours(24), headerReadTimeout, maxDownstreamConnections, retryExhaustedSignal);
         CountDownLatch stopped = new CountDownLatch(1);
         try (MeshWaypoint waypoint = MeshWaypoint.start(options, channel, () -> readToken(tokenFile), group, transport,
                 registry, Duration.ofMinutes(2))) {
@@ -205,8 +213,8 @@ public final class WaypointMain implements Callable<Integer> {
                     address(stats), address(readiness), stopped::countDown)) {
                 Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stopped::countDown));
                 LOG.info("event=waypoint_ready mode=controller hbone={} admin={} stats={} readiness={} controller={}"
-                        + " identity={}", waypoint.proxy().address(), admin, stats, readiness, controllerAddress,
-                        options.identity());
+                        + " controller_tls={} identity={}", waypoint.proxy().address(), admin, stats, readiness,
+                        controllerAddress, controllerRootCert != null, options.identity());
                 stopped.await();
                 // SIGTERM: fail readiness first so that nothing new is routed here, let requests in flight finish,
                 // then close (the node-proxies' pools reconnect to another waypoint replica).
@@ -218,6 +226,15 @@ public final class WaypointMain implements Callable<Integer> {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         }
         return 0;
+    }
+
+    /** Plaintext, or TLS verified by the controller's SPIFFE id with --controller-root-cert. */
+    ManagedChannel controllerChannel(String controllerAddress) throws javax.net.ssl.SSLException {
+        try {
+            return ControllerChannel.open(controllerAddress, controllerRootCert, controllerIdentity, trustDomain);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e, null, null);
+        }
     }
 
     private static String readToken(Path file) {

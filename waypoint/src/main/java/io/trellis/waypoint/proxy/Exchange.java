@@ -28,6 +28,7 @@ import io.trellis.waypoint.resilience.AttemptOutcome;
 import io.trellis.waypoint.resilience.CircuitBreakers;
 import io.trellis.waypoint.resilience.RetryDecider;
 import io.trellis.waypoint.resilience.RetryDecision;
+import io.trellis.waypoint.resilience.RetryPushback;
 import io.trellis.waypoint.route.HeaderModifier;
 import io.trellis.waypoint.route.Request;
 import io.trellis.waypoint.telemetry.RequestTrace;
@@ -87,6 +88,8 @@ final class Exchange implements AttemptListener {
     /** A reused idle tunnel failed before answering: the one fresh re-attempt has been made. */
     private boolean staleRetried;
     private boolean upstreamKeepAlive;
+    /** Retrying gave up (or a waypoint below had): the response is marked for callers ({@link RetrySignal}). */
+    private boolean retryExhausted;
 
     /**
      * @param bodyExpected whether the request has a body (HTTP/1.1: a length or chunked; HTTP/2: no
@@ -375,7 +378,8 @@ final class Exchange implements AttemptListener {
         cancel(tryTimer);
         Integer grpcStatus = AttemptOutcome.Response.parseGrpcStatus(r.headers().get("grpc-status"));
         AttemptOutcome outcome = new AttemptOutcome.Response(code, grpcStatus);
-        if (code != 101 && retry(a, outcome, null)) {
+        boolean signal = ctx.settings().retryExhaustedSignal();
+        if (code != 101 && retry(a, outcome, RetrySignal.read(r.headers(), code, signal))) {
             ReferenceCountUtil.release(r);
             return;
         }
@@ -385,6 +389,7 @@ final class Exchange implements AttemptListener {
         upstreamKeepAlive = HttpUtil.isKeepAlive(r);
         HttpResponse out = MessageHeads.downstream(r, head, forward == null ? null : forward.responseHeaders(),
                 down.protocol(), keepAlive);
+        RetrySignal.apply(out.headers(), retryExhausted, grpc, signal);
         if (out instanceof FullHttpResponse full) {
             record.responseBytes += full.content().readableBytes();
             record.grpcStatus(grpcStatus);
@@ -439,7 +444,7 @@ final class Exchange implements AttemptListener {
             startAttempt();
             return;
         }
-        if (!responseStarted && retry(a, outcome, flag)) {
+        if (!responseStarted && retry(a, outcome, RetryPushback.NONE)) {
             return;
         }
         endAttempt(outcome);
@@ -454,12 +459,12 @@ final class Exchange implements AttemptListener {
     }
 
     /** Decides on a retry after a failed or retriable attempt; true if one was scheduled. */
-    private boolean retry(UpstreamAttempt a, AttemptOutcome outcome, @Nullable ResponseFlag failure) {
+    private boolean retry(UpstreamAttempt a, AttemptOutcome outcome, RetryPushback pushback) {
         RetryDecider d = decider;
         if (d == null || forward == null) {
             return false;
         }
-        RetryDecision decision = d.decide(outcome, a.number, head.method().name(), grpc);
+        RetryDecision decision = d.decide(outcome, a.number, head.method().name(), grpc, pushback);
         if (decision instanceof RetryDecision.Retry retry && body.replayable()) {
             endAttempt(outcome);
             heldRetry = retry;
@@ -468,8 +473,11 @@ final class Exchange implements AttemptListener {
         }
         if (decision instanceof RetryDecision.Retry retry) {
             retry.attemptFinished(); // wanted, but the body was too large to replay
-        } else if (decision instanceof RetryDecision.GiveUp giveUp && giveUp.flag() != null) {
-            record.flag(giveUp.flag());
+        } else if (decision instanceof RetryDecision.GiveUp giveUp) {
+            if (giveUp.flag() != null) {
+                record.flag(giveUp.flag());
+            }
+            retryExhausted = giveUp.exhausted();
         }
         return false;
     }
@@ -576,6 +584,9 @@ final class Exchange implements AttemptListener {
         if (responseHeaders != null) {
             HopHeaders.apply(responseHeaders, r.headers());
         }
+        // A breaker shedding load is a give-up too: callers retrying into it would only add load.
+        RetrySignal.apply(r.headers(), retryExhausted || flag == ResponseFlag.UPSTREAM_OVERFLOW, grpc,
+                ctx.settings().retryExhaustedSignal());
         boolean reusable = requestDone() && keepAlive;
         if (down.protocol().equals("HTTP/1.1")) {
             r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());

@@ -19,14 +19,23 @@ import java.time.Duration;
  *     closed: the slowloris defence (Envoy's {@code request_headers_timeout}, 10 s by default here)
  * @param maxDownstreamConnections tunnels into the waypoint held at once; more are refused with a 503
  *     on the HBONE CONNECT, so a flood of connections costs a counter, not memory
+ * @param retryExhaustedSignal mark responses the waypoint gave up retrying (or shed with a breaker)
+ *     and do not retry responses so marked ({@link RetrySignal}); on by default
  */
 public record ProxySettings(SpiffeId identity, int hbonePort, int maxRetryBufferBytes, int maxHeaderBytes,
-        Duration idleTimeout, Duration headerReadTimeout, int maxDownstreamConnections) {
+        Duration idleTimeout, Duration headerReadTimeout, int maxDownstreamConnections, boolean retryExhaustedSignal) {
 
     /** Default {@link #headerReadTimeout}. */
     public static final Duration DEFAULT_HEADER_READ_TIMEOUT = Duration.ofSeconds(10);
     /** Default {@link #maxDownstreamConnections}: far above one waypoint's normal load, well below its memory. */
     public static final int DEFAULT_MAX_DOWNSTREAM_CONNECTIONS = 20_000;
+
+    /** With the retry-exhausted signal on. */
+    public ProxySettings(SpiffeId identity, int hbonePort, int maxRetryBufferBytes, int maxHeaderBytes,
+            Duration idleTimeout, Duration headerReadTimeout, int maxDownstreamConnections) {
+        this(identity, hbonePort, maxRetryBufferBytes, maxHeaderBytes, idleTimeout, headerReadTimeout,
+                maxDownstreamConnections, true);
+    }
 
     public ProxySettings {
         if (hbonePort < 1 || hbonePort > 65_535) {
@@ -45,7 +54,7 @@ public record ProxySettings(SpiffeId identity, int hbonePort, int maxRetryBuffer
 
     /**
      * Port 15008, 64 KiB retry buffer, 64 KiB headers, 5 min idle, 10 s to send a request head,
-     * 20,000 downstream tunnels.
+     * 20,000 downstream tunnels, retry-exhausted signal on.
      */
     public static ProxySettings defaults(SpiffeId identity) {
         return new ProxySettings(identity, 15008, 64 * 1024, 64 * 1024, Duration.ofMinutes(5),
@@ -55,30 +64,36 @@ public record ProxySettings(SpiffeId identity, int hbonePort, int maxRetryBuffer
     /** The same settings with another HBONE port (tests run node-proxies on ephemeral ports). */
     public ProxySettings withHbonePort(int port) {
         return new ProxySettings(identity, port, maxRetryBufferBytes, maxHeaderBytes, idleTimeout, headerReadTimeout,
-                maxDownstreamConnections);
+                maxDownstreamConnections, retryExhaustedSignal);
     }
 
     /** The same settings with another retry buffer size. */
     public ProxySettings withMaxRetryBufferBytes(int bytes) {
         return new ProxySettings(identity, hbonePort, bytes, maxHeaderBytes, idleTimeout, headerReadTimeout,
-                maxDownstreamConnections);
+                maxDownstreamConnections, retryExhaustedSignal);
     }
 
     /** The same settings with another {@link #idleTimeout}. */
     public ProxySettings withIdleTimeout(Duration timeout) {
         return new ProxySettings(identity, hbonePort, maxRetryBufferBytes, maxHeaderBytes, timeout, headerReadTimeout,
-                maxDownstreamConnections);
+                maxDownstreamConnections, retryExhaustedSignal);
     }
 
     /** The same settings with another {@link #headerReadTimeout}. */
     public ProxySettings withHeaderReadTimeout(Duration timeout) {
         return new ProxySettings(identity, hbonePort, maxRetryBufferBytes, maxHeaderBytes, idleTimeout, timeout,
-                maxDownstreamConnections);
+                maxDownstreamConnections, retryExhaustedSignal);
     }
 
     /** The same settings with another {@link #maxDownstreamConnections}. */
     public ProxySettings withMaxDownstreamConnections(int max) {
         return new ProxySettings(identity, hbonePort, maxRetryBufferBytes, maxHeaderBytes, idleTimeout,
-                headerReadTimeout, max);
+                headerReadTimeout, max, retryExhaustedSignal);
+    }
+
+    /** The same settings with the retry-exhausted signal on or off ({@link #retryExhaustedSignal}). */
+    public ProxySettings withRetryExhaustedSignal(boolean on) {
+        return new ProxySettings(identity, hbonePort, maxRetryBufferBytes, maxHeaderBytes, idleTimeout,
+                headerReadTimeout, maxDownstreamConnections, on);
     }
 }

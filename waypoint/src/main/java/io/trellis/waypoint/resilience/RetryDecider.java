@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Decides, after each upstream attempt, whether to retry: the policy's conditions, the method,
- * the attempt count, the cluster's retry circuit breaker and its retry budget, in that order.
+ * what the response said about retrying ({@link RetryPushback}), the attempt count, the cluster's
+ * retry circuit breaker and its retry budget, in that order.
  *
  * <p>Backoff is Envoy's exponential backoff with full jitter: before retry {@code n} (1-based)
  * wait a uniformly random time in {@code [0, min(base * (2^n - 1), max))}.
@@ -50,14 +51,35 @@ public final class RetryDecider {
    * gRPC call, whose listed gRPC codes are retried whatever its method ({@link RetryPolicy#permitsRetry}).
    */
   public RetryDecision decide(AttemptOutcome outcome, int attempt, String method, boolean grpcRequest) {
+    return decide(outcome, attempt, method, grpcRequest, RetryPushback.NONE);
+  }
+
+  /**
+   * The decision as {@link #decide(AttemptOutcome, int, String, boolean)}, with what the response
+   * said about retrying it: {@link RetryPushback.DoNotRetry} gives up (the mark travels on),
+   * {@link RetryPushback.After} replaces the jittered backoff, or gives up if it is longer than the
+   * policy's maximum backoff. Attempts, breaker and budget apply to a pushed-back retry as to any.
+   */
+  public RetryDecision decide(
+      AttemptOutcome outcome, int attempt, String method, boolean grpcRequest, RetryPushback pushback) {
     if (!policy.isRetriable(outcome)) {
       return new RetryDecision.GiveUp(RetryDecision.Reason.NOT_RETRIABLE);
     }
     if (!policy.permitsRetry(method, outcome, grpcRequest)) {
       return new RetryDecision.GiveUp(RetryDecision.Reason.METHOD_NOT_RETRIABLE);
     }
+    if (pushback instanceof RetryPushback.DoNotRetry) {
+      return new RetryDecision.GiveUp(RetryDecision.Reason.PUSHED_BACK);
+    }
     if (attempt > policy.numRetries()) {
-      return new RetryDecision.GiveUp(RetryDecision.Reason.ATTEMPTS_EXHAUSTED);
+      return new RetryDecision.GiveUp(RetryDecision.Reason.ATTEMPTS_EXHAUSTED, policy.numRetries() > 0);
+    }
+    @Nullable Duration delay = null;
+    if (pushback instanceof RetryPushback.After after) {
+      if (after.delay().compareTo(policy.backoffMax()) > 0) {
+        return new RetryDecision.GiveUp(RetryDecision.Reason.PUSHBACK_TOO_LONG);
+      }
+      delay = after.delay();
     }
     CircuitBreakers.Permit permit = null;
     if (breakers != null) {
@@ -72,7 +94,7 @@ public final class RetryDecider {
       }
       return new RetryDecision.GiveUp(RetryDecision.Reason.BUDGET_EXHAUSTED);
     }
-    return new RetryDecision.Retry(backoff(attempt), permit);
+    return new RetryDecision.Retry(delay != null ? delay : backoff(attempt), permit);
   }
 
   /** The jittered delay before retry number {@code retry} (1-based). */

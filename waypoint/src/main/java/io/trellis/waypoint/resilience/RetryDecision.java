@@ -27,8 +27,16 @@ public sealed interface RetryDecision {
    * Stop and send the last outcome downstream.
    *
    * @param reason why
+   * @param exhausted this waypoint retried the request, or would have but its budget or breaker
+   *     said no, or a waypoint further down had already given up: the response is marked so that
+   *     callers further up do not retry it again (only the layer directly above a failure retries)
    */
-  record GiveUp(Reason reason) implements RetryDecision {
+  record GiveUp(Reason reason, boolean exhausted) implements RetryDecision {
+    /** A give-up whose {@link #exhausted()} follows from the reason alone. */
+    public GiveUp(Reason reason) {
+      this(reason, reason.exhausts);
+    }
+
     /** The response flag to log, or null if the outcome is simply final. */
     public @Nullable ResponseFlag flag() {
       return reason.flag;
@@ -38,20 +46,35 @@ public sealed interface RetryDecision {
   /** Why retrying stopped. */
   enum Reason {
     /** The outcome is a success or a failure the policy does not retry. */
-    NOT_RETRIABLE(null),
+    NOT_RETRIABLE(null, false),
     /** The method is not in the policy's retriable methods (not idempotent by default). */
-    METHOD_NOT_RETRIABLE(null),
-    /** Every allowed retry was used. */
-    ATTEMPTS_EXHAUSTED(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED),
+    METHOD_NOT_RETRIABLE(null, false),
+    /**
+     * Every allowed retry was used (exhausted unless the policy allows no retries at all, which
+     * leaves retrying to the callers).
+     */
+    ATTEMPTS_EXHAUSTED(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED, true),
     /** The retry budget of the cluster is spent. */
-    BUDGET_EXHAUSTED(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED),
+    BUDGET_EXHAUSTED(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED, true),
     /** The cluster's max-retries circuit breaker is full. */
-    RETRY_OVERFLOW(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED);
+    RETRY_OVERFLOW(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED, true),
+    /**
+     * The response said not to retry it ({@link RetryPushback.DoNotRetry}): a waypoint further
+     * down gave up already, or a gRPC server pushed back; the mark travels on to the callers.
+     */
+    PUSHED_BACK(null, true),
+    /**
+     * The server asked for a delay ({@link RetryPushback.After}) longer than the policy's maximum
+     * backoff: the response goes to the client with the server's hint instead of being held here.
+     */
+    PUSHBACK_TOO_LONG(null, false);
 
     private final @Nullable ResponseFlag flag;
+    private final boolean exhausts;
 
-    Reason(@Nullable ResponseFlag flag) {
+    Reason(@Nullable ResponseFlag flag, boolean exhausts) {
       this.flag = flag;
+      this.exhausts = exhausts;
     }
   }
 }

@@ -285,6 +285,8 @@ class RoutingAndResilienceTest {
             RawHttp.Response overflow = second.get("/guarded");
             assertThat(overflow.status()).isEqualTo(503);
             assertThat(overflow.header("x-trellis-response-flags")).isEqualTo("UO");
+            // Shedding is a give-up: callers further up must not retry into the open breaker.
+            assertThat(overflow.header(RetrySignal.EXHAUSTED_HEADER)).isEqualTo("true");
             assertThat(lastLogFor("/guarded")).contains("\"response_flags\":\"UO\"");
             release.countDown();
             assertThat(first.read(false).status()).isEqualTo(200);

@@ -95,52 +95,84 @@ class RetryBudgetTest {
     assertThatThrownBy(() -> new RetryBudgetConfig(20, Duration.ofSeconds(10), -1)).hasMessageContaining("minRetriesPerSecond");
   }
 
+  /** How the waypoints of a chain retry. */
+  enum Mode {
+    /** Every hop retries up to its policy, no budget. */
+    NAIVE,
+    /** Every hop has a retry budget. */
+    BUDGET,
+    /** Budgets, and the retry-exhausted signal: a hop that gave up marks the response, hops above do not retry it. */
+    BUDGET_AND_SIGNAL
+  }
+
+  /** The chain's budget: 20 % over 10 s with a floor of 1 retry/s. */
+  static final RetryBudgetConfig CHAIN_BUDGET = new RetryBudgetConfig(20, Duration.ofSeconds(10), 1);
+  static final int CLIENT_REQUESTS = 6000;
+  static final long CLIENT_INTERVAL_NANOS = 10 * MS; // 100 rps for 60 s
+
   /**
-   * A chain of {@code hops} services, each behind a waypoint that retries failed calls to the next;
-   * the leaf fails every request. Returns how many requests reach the leaf per client request.
+   * A chain of {@code hops} services, each behind a waypoint that retries failed calls to the next
+   * (the services relay the failure, with its mark, to their caller); the leaf fails every request.
+   * Returns how many requests reach the leaf for {@link #CLIENT_REQUESTS} client requests.
    */
-  static double leafAmplification(int hops, int numRetries, boolean budgets) {
+  static long leafRequests(int hops, int numRetries, Mode mode) {
     AtomicLong now = new AtomicLong();
     List<RetryBudget> hopBudgets = new ArrayList<>();
     List<RetryDecider> deciders = new ArrayList<>();
     for (int h = 0; h < hops; h++) {
-      RetryBudget b = budgets ? new RetryBudget(new RetryBudgetConfig(20, Duration.ofSeconds(10), 1), now::get) : null;
+      RetryBudget b = mode == Mode.NAIVE ? null : new RetryBudget(CHAIN_BUDGET, now::get);
       hopBudgets.add(b);
       deciders.add(new RetryDecider(RetryPolicy.of(numRetries, Set.of(RetryOn.FIVE_XX)), new SplittableRandom(h), null, b));
     }
     long[] leafHits = {0};
-    int clientRequests = 6000; // 100 rps for 60 s
-    for (int i = 0; i < clientRequests; i++) {
-      call(0, hops, hopBudgets, deciders, leafHits);
-      now.addAndGet(10 * MS);
+    for (int i = 0; i < CLIENT_REQUESTS; i++) {
+      call(0, hops, hopBudgets, deciders, mode == Mode.BUDGET_AND_SIGNAL, leafHits);
+      now.addAndGet(CLIENT_INTERVAL_NANOS);
     }
-    return leafHits[0] / (double) clientRequests;
+    return leafHits[0];
   }
 
-  /** Waypoint {@code hop} forwards to the next service; true if it got a success. */
-  private static boolean call(int hop, int hops, List<RetryBudget> budgets, List<RetryDecider> deciders, long[] leafHits) {
+  /** What a hop hands back to its caller. */
+  enum Result { OK, FAILED, FAILED_EXHAUSTED }
+
+  /** Waypoint {@code hop} forwards to the next service, as {@code Exchange} does. */
+  private static Result call(int hop, int hops, List<RetryBudget> budgets, List<RetryDecider> deciders, boolean signal,
+      long[] leafHits) {
     RetryBudget budget = budgets.get(hop);
     if (budget != null) {
       budget.recordRequest();
     }
     int attempt = 1;
     while (true) {
-      boolean ok;
+      Result r;
       if (hop == hops - 1) {
         leafHits[0]++;
-        ok = false; // the leaf always fails
+        r = Result.FAILED; // the leaf always fails
       } else {
-        ok = call(hop + 1, hops, budgets, deciders, leafHits); // that service calls the next waypoint
+        r = call(hop + 1, hops, budgets, deciders, signal, leafHits); // that service calls the next waypoint
       }
-      if (ok) {
-        return true;
+      if (r == Result.OK) {
+        return r;
       }
-      RetryDecision d = deciders.get(hop).decide(AttemptOutcome.Response.http(503), attempt, "GET");
-      if (!(d instanceof RetryDecision.Retry)) {
-        return false;
+      // The mark as it travels on the wire: the header a waypoint below set, read back by this one.
+      RetryPushback pushback = RetryPushback.of(503, r == Result.FAILED_EXHAUSTED ? "true" : null, null, null, signal);
+      RetryDecision d = deciders.get(hop).decide(AttemptOutcome.Response.http(503), attempt, "GET", false, pushback);
+      if (d instanceof RetryDecision.GiveUp giveUp) {
+        return signal && giveUp.exhausted() ? Result.FAILED_EXHAUSTED : Result.FAILED;
       }
       attempt++;
     }
+  }
+
+  /**
+   * The most requests a leaf may see when only the hop above it retries, within its budget: each
+   * client request once, plus {@code percent} % of them, plus the floor over the run and one window
+   * (the window still holds the floor's allowance when the run starts).
+   */
+  static double budgetBound(RetryBudgetConfig config, int clientRequests, long intervalNanos) {
+    double runSeconds = clientRequests * (double) intervalNanos / 1e9;
+    double windowSeconds = config.window().toNanos() / 1e9;
+    return clientRequests * (1 + config.percent() / 100.0) + config.minRetriesPerSecond() * (runSeconds + windowSeconds);
   }
 
   static Stream<Arguments> chains() {
@@ -149,13 +181,37 @@ class RetryBudgetTest {
 
   @ParameterizedTest(name = "{0} hops, {1} retries each")
   @MethodSource("chains")
-  void budgetsStopRetriesMultiplyingThroughAChain(int hops, int numRetries) {
-    double naive = leafAmplification(hops, numRetries, false);
-    double budgeted = leafAmplification(hops, numRetries, true);
-    System.out.printf("retry amplification hops=%d retries=%d naive=%.2fx budgeted=%.2fx%n", hops, numRetries, naive, budgeted);
-    assertThat(naive).isEqualTo(Math.pow(1 + numRetries, hops));
-    // Each hop adds at most 20 % (+ a floor of 1 retry/s = 1 % at 100 rps) to what it receives.
-    assertThat(budgeted).isLessThanOrEqualTo(Math.pow(1.21, hops));
-    assertThat(budgeted).isLessThan(naive / 3);
+  void budgetsAndTheExhaustedSignalStopRetriesMultiplyingThroughAChain(int hops, int numRetries) {
+    long naive = leafRequests(hops, numRetries, Mode.NAIVE);
+    long budgeted = leafRequests(hops, numRetries, Mode.BUDGET);
+    long signalled = leafRequests(hops, numRetries, Mode.BUDGET_AND_SIGNAL);
+    double n = CLIENT_REQUESTS;
+    System.out.printf("retry amplification hops=%d retries=%d client_requests=%d leaf_requests naive=%d (%.2fx)"
+        + " budgets=%d (%.2fx) budgets+signal=%d (%.2fx)%n", hops, numRetries, CLIENT_REQUESTS, naive, naive / n,
+        budgeted, budgeted / n, signalled, signalled / n);
+    // Naive retries really multiply: (1 + retries)^hops, 2^5 = 32x for five hops with one retry each.
+    assertThat(naive).isEqualTo((long) Math.pow(1 + numRetries, hops) * CLIENT_REQUESTS);
+    // Per-hop budgets cap each hop's growth, but the caps compound: each hop adds up to percent % (+ floor).
+    double clientRps = 1e9 / CLIENT_INTERVAL_NANOS;
+    double perHop = 1 + CHAIN_BUDGET.percent() / 100.0 + CHAIN_BUDGET.minRetriesPerSecond() / clientRps;
+    assertThat(budgeted / n).isLessThanOrEqualTo(Math.pow(perHop, hops));
+    // With the signal only the hop above the leaf retries: the whole chain stays within one budget.
+    double bound = budgetBound(CHAIN_BUDGET, CLIENT_REQUESTS, CLIENT_INTERVAL_NANOS);
+    assertThat((double) signalled).isLessThanOrEqualTo(bound);
+    assertThat(signalled).isGreaterThan(CLIENT_REQUESTS + CLIENT_REQUESTS / 10); // that hop still spends its budget
+    if (hops > 1) {
+      assertThat(signalled).isLessThan(budgeted);
+    }
+  }
+
+  @Test
+  void fiveHopsWithOneRetryEachAre32xNaiveAndWithinTheRatioWithBudgetsAndTheSignal() {
+    long naive = leafRequests(5, 1, Mode.NAIVE);
+    long budgeted = leafRequests(5, 1, Mode.BUDGET);
+    long signalled = leafRequests(5, 1, Mode.BUDGET_AND_SIGNAL);
+    assertThat(naive).isEqualTo(32L * CLIENT_REQUESTS);
+    // Budgets alone compound across the hops: well above one hop's ratio.
+    assertThat((double) budgeted).isGreaterThan(budgetBound(CHAIN_BUDGET, CLIENT_REQUESTS, CLIENT_INTERVAL_NANOS));
+    assertThat((double) signalled).isLessThanOrEqualTo(budgetBound(CHAIN_BUDGET, CLIENT_REQUESTS, CLIENT_INTERVAL_NANOS));
   }
 }
