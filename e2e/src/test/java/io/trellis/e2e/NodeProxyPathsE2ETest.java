@@ -83,10 +83,10 @@ class NodeProxyPathsE2ETest {
         Prometheus before = mesh.metrics("node1");
         LabNode node1 = mesh.lab().node("node1");
         // Every TCP segment to or from the app port or HBONE on any of node1's interfaces (pod veths, underlay),
-        // printed live as "<src port>,<dst port>".
+        // printed live as "<src ip>,<dst ip>,<src port>,<dst port>".
         LabProcess capture = mesh.lab().start("tshark-node1", node1.netns(), List.of("tshark", "-l", "-i", "any",
                 "-f", "tcp port " + APP_PORT + " or tcp port 15008", "-T", "fields", "-E", "separator=,",
-                "-e", "tcp.srcport", "-e", "tcp.dstport"));
+                "-e", "ip.src", "-e", "ip.dst", "-e", "tcp.srcport", "-e", "tcp.dstport"));
         try {
             Await.until("tshark capturing in node1", WAIT, () -> capture.log().contains("Capturing on"));
             // Brackets: b1 (node2) -> a2 crosses node1's interfaces as HBONE. Seen before and after the fast-path
@@ -99,9 +99,10 @@ class NodeProxyPathsE2ETest {
             long seen = segments(capture.log(), 15008);
             assertThat(whoAmI("b1")).isEqualTo(ip("b1"));
             Await.until("the capture sees the closing HBONE control", WAIT, () -> segments(capture.log(), 15008) > seen);
-            assertThat(segments(capture.log(), APP_PORT))
-                    .as("no segment to the app's port on any of node1's interfaces: the fast path never left the pods")
-                    .isZero();
+            assertThat(capture.log().lines().filter(l -> l.startsWith(a1 + ",") || l.contains("," + a1 + ",")))
+                    .as("no segment from or to a1 on any of node1's interfaces, on the app port or HBONE: the fast "
+                            + "path never left the two pods")
+                    .isEmpty();
         } finally {
             capture.stop(Duration.ofSeconds(5));
         }
@@ -207,10 +208,10 @@ class NodeProxyPathsE2ETest {
         return Prometheus.sum(now.withLabels(metric, labels)) > Prometheus.sum(before.withLabels(metric, labels));
     }
 
-    /** Captured segments from or to {@code port}, from the live capture's "src,dst" lines. */
+    /** Captured segments from or to {@code port}, from the live capture's "src ip,dst ip,src port,dst port" lines. */
     private static long segments(String log, int port) {
         String p = String.valueOf(port);
-        return log.lines().map(String::strip).filter(l -> l.matches("\\d+,\\d+"))
-                .filter(l -> l.startsWith(p + ",") || l.endsWith("," + p)).count();
+        return log.lines().map(String::strip).map(l -> l.split(",")).filter(f -> f.length == 4)
+                .filter(f -> f[2].equals(p) || f[3].equals(p)).count();
     }
 }
