@@ -38,6 +38,7 @@ import io.trellis.controller.waypoint.WaypointLeader;
 import io.trellis.controller.waypoint.WaypointSettings;
 import io.trellis.identity.CaDirectory;
 import io.trellis.identity.CertificateAuthority;
+import io.trellis.identity.PemFiles;
 import io.trellis.identity.SpiffeId;
 import io.trellis.identity.WorkloadCertificate;
 import java.io.IOException;
@@ -121,7 +122,7 @@ public final class Controller implements AutoCloseable {
         }
         CallerAuthenticator tokens = settings.tokensFile() != null ? BootstrapTokens.load(settings.tokensFile())
                 : kube != null ? new TokenReviewAuthenticator(kube, settings.mesh().rootNamespace()
-                        + "/trellis-node-proxy", List.of(), model::get)
+                        + "/trellis-node-proxy", List.of(TokenReviewAuthenticator.AUDIENCE), model::get)
                 : BootstrapTokens.of(Map.of());
         if (settings.tokensFile() == null && kube == null) {
             LOG.warn("event=ca_no_tokens problem=\"no --bootstrap-tokens file: every certificate request will be "
@@ -164,7 +165,8 @@ public final class Controller implements AutoCloseable {
         s.start(p);
         if (kube != null && waypointSettings != null) {
             WaypointLeader leader = new WaypointLeader(kube, waypointSettings, new WaypointDeployer(kube,
-                    waypointSettings, settings.mesh(), waypointExecutor), leaderExecutor);
+                    waypointSettings, settings.mesh(), PemFiles.toPem(authority.trustBundle().roots()),
+                    waypointExecutor), leaderExecutor);
             waypointLeader = leader;
             leader.start();
         }

@@ -23,12 +23,21 @@ import org.slf4j.LoggerFactory;
  *       Kubernetes adds to tokens of pods since 1.30).</li>
  *   <li>The service account of a waypoint's pods is that waypoint.</li>
  * </ul>
+ *
+ * <p>Both mount their token with audience {@link #AUDIENCE} and the review asks for it: a token minted for the
+ * API server (the default audience), or for any other service, is not accepted here, and a token the CA accepted
+ * cannot be replayed against the API server.
  */
 public final class TokenReviewAuthenticator implements CallerAuthenticator {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenReviewAuthenticator.class);
     static final String NODE_NAME = "authentication.kubernetes.io/node-name";
     static final String SA_PREFIX = "system:serviceaccount:";
+    /**
+     * The audience of the projected service-account tokens node-proxies and waypoints present to the CA (the
+     * DaemonSet's and the waypoint Deployment's {@code serviceAccountToken.audience}).
+     */
+    public static final String AUDIENCE = "trellis-controller";
 
     private final KubernetesClient client;
     private final String nodeProxyAccount;
@@ -37,7 +46,8 @@ public final class TokenReviewAuthenticator implements CallerAuthenticator {
 
     /**
      * @param nodeProxyAccount {@code namespace/name} of the node-proxy DaemonSet's service account
-     * @param audiences        audiences the token must be valid for; empty: the API server's default
+     * @param audiences        audiences the token must be valid for ({@link #AUDIENCE}); empty: the API server's
+     *                         default
      */
     public TokenReviewAuthenticator(KubernetesClient client, String nodeProxyAccount, List<String> audiences,
                                     Supplier<MeshModel> model) {
@@ -59,6 +69,15 @@ public final class TokenReviewAuthenticator implements CallerAuthenticator {
         }
         if (review.getStatus() == null || !Boolean.TRUE.equals(review.getStatus().getAuthenticated())
                 || review.getStatus().getUser() == null) {
+            return Optional.empty();
+        }
+        List<String> granted = review.getStatus().getAudiences() == null ? List.of()
+                : review.getStatus().getAudiences();
+        if (!audiences.isEmpty() && granted.stream().noneMatch(audiences::contains)) {
+            // the API server answers with the audiences the token is valid for among those asked; none: not ours
+            LOG.warn("event=token_wrong_audience wanted={} granted={} problem=\"the token was not minted for the "
+                    + "controller; mount a projected service account token with audience {}\"", audiences, granted,
+                    AUDIENCE);
             return Optional.empty();
         }
         UserInfo user = review.getStatus().getUser();

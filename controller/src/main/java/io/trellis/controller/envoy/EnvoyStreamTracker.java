@@ -17,8 +17,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,8 +31,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * ACK/NACK bookkeeping for Envoy xDS streams (waypoints, proxyless gRPC), which java-control-plane serves:
- * per stream and type the last nonce sent and acknowledged and the last NACK, for the status API; and the
- * same push/NACK counters as the workload stream, with Envoy type labels.
+ * per stream and type the last nonce sent and acknowledged, the version and number of resources acknowledged,
+ * those sent and not yet acknowledged, and the last NACK, for the status API; and the same push/NACK counters as
+ * the workload stream, with Envoy type labels.
+ *
+ * <p>An ACK names only a nonce (and, state of the world, a version), so what each response carried is kept by
+ * nonce until the client answers it: a state-of-the-world ACK makes that response's resource count the acked
+ * one; a delta ACK applies that response's added and removed names to the acked set.
  */
 public final class EnvoyStreamTracker implements DiscoveryServerCallbacks {
 
@@ -52,11 +60,64 @@ public final class EnvoyStreamTracker implements DiscoveryServerCallbacks {
         }
     }
 
+    /** What one response carried: its version, and its resources (state of the world) or changes (delta). */
+    private record Sent(String version, int resources, List<String> added, List<String> removed, boolean delta) {}
+
+    /** Responses a client has not answered are rare beyond one; a misbehaving client must not grow the map. */
+    private static final int MAX_UNANSWERED = 8;
+
     private static final class Type {
         String lastSent = "";
         String lastAcked = "";
+        String ackedVersion = "";
+        int ackedResources;
+        /** Delta streams: the names the client holds. */
+        final Set<String> ackedNames = new HashSet<>();
+        /** Responses sent and not answered yet, oldest first. */
+        final LinkedHashMap<String, Sent> unanswered = new LinkedHashMap<>();
         @Nullable Nack lastNack;
         long nacks;
+
+        void sent(String nonce, Sent what) {
+            lastSent = nonce;
+            unanswered.put(nonce, what);
+            if (unanswered.size() > MAX_UNANSWERED) {
+                unanswered.pollFirstEntry();
+            }
+        }
+
+        /** The client accepted {@code nonce} (at {@code version}, given by state-of-the-world clients). */
+        void acked(String nonce, String version) {
+            lastAcked = nonce;
+            lastNack = null;
+            Sent s = unanswered.get(nonce);
+            if (s == null) {
+                return;
+            }
+            // answers come in order: whatever was sent before this response is superseded by it
+            while (!unanswered.isEmpty()) {
+                if (unanswered.pollFirstEntry().getKey().equals(nonce)) {
+                    break;
+                }
+            }
+            if (s.delta()) {
+                ackedNames.removeAll(s.removed());
+                ackedNames.addAll(s.added());
+                ackedResources = ackedNames.size();
+            } else {
+                ackedResources = s.resources();
+            }
+            ackedVersion = version.isEmpty() ? s.version() : version;
+        }
+
+        /** Resources in the newest response while the client has not acknowledged it. */
+        int pending() {
+            Sent s = unanswered.get(lastSent);
+            if (s == null || lastSent.equals(lastAcked)) {
+                return 0;
+            }
+            return s.delta() ? s.added().size() + s.removed().size() : s.resources();
+        }
     }
 
     public EnvoyStreamTracker(MeterRegistry registry, Clock clock) {
@@ -86,31 +147,36 @@ public final class EnvoyStreamTracker implements DiscoveryServerCallbacks {
     @Override
     public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
         request(streamId, request.hasNode() ? request.getNode().getId() : "", request.getTypeUrl(),
-                request.getResponseNonce(), request.hasErrorDetail() ? request.getErrorDetail() : null);
+                request.getResponseNonce(), request.getVersionInfo(),
+                request.hasErrorDetail() ? request.getErrorDetail() : null);
     }
 
     @Override
     public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
         request(streamId, request.hasNode() ? request.getNode().getId() : "", request.getTypeUrl(),
-                request.getResponseNonce(), request.hasErrorDetail() ? request.getErrorDetail() : null);
+                request.getResponseNonce(), "", request.hasErrorDetail() ? request.getErrorDetail() : null);
     }
 
     @Override
     public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
-        sent(streamId, response.getTypeUrl(), response.getNonce(), response.getSerializedSize());
+        sent(streamId, response.getTypeUrl(), response.getNonce(), response.getSerializedSize(),
+                new Sent(response.getVersionInfo(), response.getResourcesCount(), List.of(), List.of(), false));
     }
 
     @Override
     public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request,
                                         DeltaDiscoveryResponse response) {
-        sent(streamId, response.getTypeUrl(), response.getNonce(), response.getSerializedSize());
+        List<String> added = response.getResourcesList().stream().map(r -> r.getName()).toList();
+        sent(streamId, response.getTypeUrl(), response.getNonce(), response.getSerializedSize(),
+                new Sent(response.getSystemVersionInfo(), added.size(), added,
+                        List.copyOf(response.getRemovedResourcesList()), true));
     }
 
-    private void sent(long streamId, String typeUrl, String nonce, int bytes) {
+    private void sent(long streamId, String typeUrl, String nonce, int bytes, Sent what) {
         Stream s = streams.get(streamId);
         if (s != null) {
             synchronized (s) {
-                s.types.computeIfAbsent(typeUrl, t -> new Type()).lastSent = nonce;
+                s.types.computeIfAbsent(typeUrl, t -> new Type()).sent(nonce, what);
             }
         }
         Counter.builder("trellis.xds.pushes").tag("type", shortType(typeUrl)).register(registry).increment();
@@ -118,7 +184,8 @@ public final class EnvoyStreamTracker implements DiscoveryServerCallbacks {
                 .register(registry).increment(bytes);
     }
 
-    private void request(long streamId, String nodeId, String typeUrl, String nonce, @Nullable Status error) {
+    private void request(long streamId, String nodeId, String typeUrl, String nonce, String version,
+                         @Nullable Status error) {
         Stream s = streams.get(streamId);
         if (s == null) {
             return;
@@ -141,8 +208,7 @@ public final class EnvoyStreamTracker implements DiscoveryServerCallbacks {
                 LOG.warn("event=xds_nack api=envoy proxy={} peer={} type={} nonce={} error=\"{}\"", s.nodeId, s.peer,
                         shortType(typeUrl), nonce, error.getMessage());
             } else {
-                t.lastAcked = nonce;
-                t.lastNack = null;
+                t.acked(nonce, version);
             }
         }
     }
@@ -156,7 +222,9 @@ public final class EnvoyStreamTracker implements DiscoveryServerCallbacks {
                         .setConnectedAt(Timestamp.newBuilder().setSeconds(s.connectedAt.getEpochSecond()));
                 s.types.forEach((typeUrl, t) -> {
                     TypeStatus.Builder ts = TypeStatus.newBuilder().setTypeUrl(typeUrl).setLastSentNonce(t.lastSent)
-                            .setLastAckedNonce(t.lastAcked).setNacksTotal(t.nacks);
+                            .setLastAckedNonce(t.lastAcked).setLastAckedVersion(t.ackedVersion)
+                            .setAckedResources(t.ackedResources).setPendingResources(t.pending())
+                            .setNacksTotal(t.nacks);
                     if (t.lastNack != null) {
                         ts.setLastNack(t.lastNack);
                     }

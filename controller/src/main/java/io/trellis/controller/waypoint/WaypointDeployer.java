@@ -1,5 +1,6 @@
 package io.trellis.controller.waypoint;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -41,17 +42,25 @@ public final class WaypointDeployer implements AutoCloseable {
     private final KubernetesClient client;
     private final WaypointSettings settings;
     private final MeshSettings mesh;
+    private final String rootPem;
     private final ScheduledExecutorService executor;
     private final CustomResourceDefinitionContext gatewayKind = KubernetesKinds.ALL.stream()
             .filter(k -> k.getKind().equals("Gateway")).findFirst().orElseThrow();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private @Nullable SharedIndexInformer<GenericKubernetesResource> gateways;
 
-    public WaypointDeployer(KubernetesClient client, WaypointSettings settings, MeshSettings mesh,
+    /**
+     * @param rootPem the mesh root certificate(s) as PEM: each waypoint verifies the controller against it
+     */
+    public WaypointDeployer(KubernetesClient client, WaypointSettings settings, MeshSettings mesh, String rootPem,
                             ScheduledExecutorService executor) {
+        if (!rootPem.contains("BEGIN CERTIFICATE")) {
+            throw new IllegalArgumentException("the waypoint deployer needs the mesh root certificate as PEM");
+        }
         this.client = client;
         this.settings = settings;
         this.mesh = mesh;
+        this.rootPem = rootPem;
         this.executor = executor;
     }
 
@@ -117,7 +126,7 @@ public final class WaypointDeployer implements AutoCloseable {
                 remove(gw);
                 return;
             }
-            for (HasMetadata desired : WaypointObjects.all(gw, settings, mesh)) {
+            for (HasMetadata desired : WaypointObjects.all(gw, settings, mesh, rootPem)) {
                 HasMetadata existing = client.resource(desired).get();
                 if (existing != null && !ownedBy(existing, gw)) {
                     LOG.warn("event=waypoint_name_conflict gateway={} object={}/{} problem=\"an object of this name "
@@ -167,6 +176,8 @@ public final class WaypointDeployer implements AutoCloseable {
             svc.getSpec().setPorts(want.getSpec().getPorts());
         } else if (m instanceof Deployment d && desired instanceof Deployment want) {
             d.setSpec(want.getSpec());
+        } else if (m instanceof ConfigMap c && desired instanceof ConfigMap want) {
+            c.setData(want.getData());
         }
         return m.equals(existing) ? null : m;
     }
@@ -252,10 +263,12 @@ public final class WaypointDeployer implements AutoCloseable {
             for (HasMetadata o : new HasMetadata[] {
                     client.apps().deployments().inNamespace(ns).withName(name).get(),
                     client.services().inNamespace(ns).withName(name).get(),
-                    client.serviceAccounts().inNamespace(ns).withName(name).get()}) {
+                    client.serviceAccounts().inNamespace(ns).withName(name).get(),
+                    client.configMaps().inNamespace(ns).withName(WaypointObjects.caRootName(gw)).get()}) {
                 if (o != null && ownedBy(o, gw)) {
                     client.resource(o).delete();
-                    LOG.info("event=waypoint_object_deleted gateway={}/{} object={}/{}", ns, name, o.getKind(), name);
+                    LOG.info("event=waypoint_object_deleted gateway={}/{} object={}/{}", ns, name, o.getKind(),
+                            o.getMetadata().getName());
                 }
             }
         } catch (KubernetesClientException e) {

@@ -91,6 +91,9 @@ class EnvoyXdsServerTest {
                 s -> s.getTypesCount() == 1 && s.getTypes(0).getNacksTotal() == 1);
         assertThat(nacked.getProxyId()).isEqualTo("grpc-client~demo");
         assertThat(nacked.getTypes(0).getLastNack().getMessage()).isEqualTo("outlier detection not supported");
+        assertThat(nacked.getTypes(0).getAckedResources()).as("nothing accepted yet").isZero();
+        assertThat(nacked.getTypes(0).getPendingResources()).as("the rejected response").isEqualTo(3);
+        assertThat(nacked.getTypes(0).getLastAckedVersion()).isEmpty();
         assertThat(registry.get("trellis.xds.nacks").tag("type", "Cluster").counter().count()).isEqualTo(1);
 
         requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CLUSTER_TYPE)
@@ -98,6 +101,9 @@ class EnvoyXdsServerTest {
         ProxyStatus acked = Await.value("ACK recorded", WAIT, () -> tracker.statuses().getFirst(),
                 s -> !s.getTypes(0).hasLastNack());
         assertThat(acked.getTypes(0).getLastAckedNonce()).isEqualTo(clusters.getNonce());
+        // what trellisctl proxy-status shows for a waypoint: the ACKed version and how many resources it holds
+        assertThat(acked.getTypes(0).getAckedResources()).isEqualTo(3);
+        assertThat(acked.getTypes(0).getLastAckedVersion()).isEqualTo(clusters.getVersionInfo()).isNotEmpty();
         assertThat(registry.get("trellis.xds.envoy.connected.proxies").gauge().value()).isEqualTo(1);
 
         requests.onCompleted();

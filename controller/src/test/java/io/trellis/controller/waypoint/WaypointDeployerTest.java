@@ -2,6 +2,7 @@ package io.trellis.controller.waypoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -15,7 +16,10 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.trellis.controller.model.MeshSettings;
 import io.trellis.controller.source.KubernetesKinds;
+import io.trellis.identity.CertificateAuthority;
+import io.trellis.identity.PemFiles;
 import io.trellis.testkit.Await;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -36,6 +40,9 @@ class WaypointDeployerTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final CustomResourceDefinitionContext GATEWAY = KubernetesKinds.ALL.stream()
             .filter(k -> k.getKind().equals("Gateway")).findFirst().orElseThrow();
+
+    private static final String ROOT_PEM = PemFiles.toPem(CertificateAuthority.selfSigned("cluster.local",
+            Duration.ofDays(1), Clock.systemUTC()).trustBundle().roots());
 
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
     private KubernetesMockServer server;
@@ -102,7 +109,7 @@ class WaypointDeployerTest {
     void gatewayGetsDeploymentServiceAccountServiceAndStatusAndLosesThemWhenDeleted() {
         GenericKubernetesResource gw = gateway("wp", "trellis-waypoint");
         gateway("ingress", "some-other-class");
-        try (WaypointDeployer deployer = new WaypointDeployer(client, settings("a"), MeshSettings.defaults(),
+        try (WaypointDeployer deployer = new WaypointDeployer(client, settings("a"), MeshSettings.defaults(), ROOT_PEM,
                 executor)) {
             deployer.start();
             Await.until("waypoint objects", WAIT, () -> deployment("wp") != null
@@ -120,9 +127,36 @@ class WaypointDeployerTest {
             assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("wp");
             assertThat(d.getSpec().getTemplate().getSpec().getContainers()).singleElement().satisfies(c -> {
                 assertThat(c.getImage()).isEqualTo("example/waypoint:test");
-                assertThat(c.getArgs()).containsSubsequence("--identity", "spiffe://cluster.local/ns/demo/sa/wp")
-                        .containsSubsequence("--controller", "trellis-controller.trellis-system.svc:15012");
+                // WaypointMain's controller mode: TLS to 15012, the controller verified against the mounted root
+                assertThat(c.getArgs()).containsSubsequence("--controller", "trellis-controller.trellis-system.svc:15012")
+                        .containsSubsequence("--controller-root-cert", "/etc/trellis/ca-root/root-cert.pem")
+                        .containsSubsequence("--controller-identity",
+                                "spiffe://cluster.local/ns/trellis-system/sa/trellis-controller")
+                        .containsSubsequence("--name", "wp").containsSubsequence("--namespace", "demo")
+                        .containsSubsequence("--service-account", "wp")
+                        .containsSubsequence("--bootstrap-token-file", "/var/run/secrets/trellis/token")
+                        .containsSubsequence("--readiness", "0.0.0.0:15021")
+                        .doesNotContain("--identity");
+                assertThat(c.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(15021);
+                assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+                    assertThat(m.getName()).isEqualTo("ca-root");
+                    assertThat(m.getMountPath()).isEqualTo("/etc/trellis/ca-root");
+                });
             });
+            assertThat(d.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> {
+                assertThat(v.getName()).isEqualTo("ca-root");
+                assertThat(v.getConfigMap().getName()).isEqualTo("wp-ca-root");
+            }).anySatisfy(v -> assertThat(v.getProjected().getSources()).singleElement().satisfies(src ->
+                    assertThat(src.getServiceAccountToken().getAudience()).as("the CA's TokenReview audience")
+                            .isEqualTo("trellis-controller")));
+            // the root only (never a key), in the Gateway's namespace, owned by the Gateway
+            Await.until("root ConfigMap", WAIT, () -> client.configMaps().inNamespace("demo").withName("wp-ca-root")
+                    .get() != null);
+            ConfigMap root = client.configMaps().inNamespace("demo").withName("wp-ca-root").get();
+            assertThat(root.getData()).containsOnlyKeys("root-cert.pem").containsEntry("root-cert.pem", ROOT_PEM);
+            assertThat(PemFiles.parseCertificates(root.getData().get("root-cert.pem"), "test")).hasSize(1);
+            assertThat(root.getMetadata().getOwnerReferences()).singleElement()
+                    .satisfies(o -> assertThat(o.getUid()).isEqualTo(gw.getMetadata().getUid()));
             Service svc = client.services().inNamespace("demo").withName("wp").get();
             assertThat(svc.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort())
                     .isEqualTo(15008));
@@ -146,7 +180,8 @@ class WaypointDeployerTest {
             client.genericKubernetesResources(GATEWAY).inNamespace("demo").withName("wp").delete();
             Await.until("objects deleted with the Gateway", WAIT, () -> deployment("wp") == null
                     && client.services().inNamespace("demo").withName("wp").get() == null
-                    && client.serviceAccounts().inNamespace("demo").withName("wp").get() == null);
+                    && client.serviceAccounts().inNamespace("demo").withName("wp").get() == null
+                    && client.configMaps().inNamespace("demo").withName("wp-ca-root").get() == null);
         }
     }
 
@@ -156,7 +191,7 @@ class WaypointDeployerTest {
                 .withName("taken").withNamespace("demo").endMetadata().withNewSpec().withReplicas(3).endSpec()
                 .build()).create();
         gateway("taken", "trellis-waypoint");
-        try (WaypointDeployer deployer = new WaypointDeployer(client, settings("a"), MeshSettings.defaults(),
+        try (WaypointDeployer deployer = new WaypointDeployer(client, settings("a"), MeshSettings.defaults(), ROOT_PEM,
                 executor)) {
             deployer.start();
             Await.until("NameConflict", WAIT, () -> condition("taken", "Programmed") != null);
@@ -171,9 +206,9 @@ class WaypointDeployerTest {
     void oneReplicaLeadsAndAnotherTakesOverWhenItLeaves() {
         gateway("wp", "trellis-waypoint");
         WaypointLeader a = new WaypointLeader(client, settings("replica-a"), new WaypointDeployer(client,
-                settings("replica-a"), MeshSettings.defaults(), executor), Executors.newCachedThreadPool());
+                settings("replica-a"), MeshSettings.defaults(), ROOT_PEM, executor), Executors.newCachedThreadPool());
         WaypointLeader b = new WaypointLeader(client, settings("replica-b"), new WaypointDeployer(client,
-                settings("replica-b"), MeshSettings.defaults(), executor), Executors.newCachedThreadPool());
+                settings("replica-b"), MeshSettings.defaults(), ROOT_PEM, executor), Executors.newCachedThreadPool());
         try {
             a.start();
             Await.until("replica a leads", WAIT, a::leading);
@@ -187,12 +222,14 @@ class WaypointDeployerTest {
             Await.until("replica b takes over", WAIT, b::leading);
             assertThat(client.leases().inNamespace("trellis-system").withName("trellis-waypoints").get().getSpec()
                     .getHolderIdentity()).isEqualTo("replica-b");
-            // the new leader keeps managing: a deleted Deployment comes back
+            // the new leader keeps managing: a deleted Deployment comes back. Judged by uid, not by seeing it gone:
+            // the new leader's first reconcile may run right after the delete and re-create it at once.
+            String deleted = deployment("wp").getMetadata().getUid();
             client.apps().deployments().inNamespace("demo").withName("wp").delete();
-            Await.until("deleted Deployment gone", WAIT, () -> deployment("wp") == null);
             client.genericKubernetesResources(GATEWAY).inNamespace("demo").withName("wp")
                     .edit(g -> { g.getMetadata().setLabels(Map.of("touched", "yes")); return g; });
-            Await.until("the new leader re-created it", WAIT, () -> deployment("wp") != null);
+            Await.until("the new leader re-created it", WAIT, () -> deployment("wp") != null
+                    && !deployment("wp").getMetadata().getUid().equals(deleted));
         } finally {
             a.close();
             b.close();
