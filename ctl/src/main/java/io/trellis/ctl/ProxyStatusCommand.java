@@ -22,7 +22,11 @@ import picocli.CommandLine.Mixin;
                 + "they rejected (NACK) with the proxy's message.")
 final class ProxyStatusCommand extends CtlCommand {
 
-    static final List<String> COLUMNS = List.of("proxy", "peer", "connected", "type", "acked", "pending",
+    /**
+     * {@code version}: the version a waypoint (Envoy xDS, one version per type) acknowledged; node-proxies' workload
+     * xDS versions each resource, so theirs stays empty.
+     */
+    static final List<String> COLUMNS = List.of("proxy", "peer", "connected", "type", "version", "acked", "pending",
             "last_acked_nonce", "nacks", "last_nack");
 
     @Mixin
@@ -61,7 +65,8 @@ final class ProxyStatusCommand extends CtlCommand {
                 String nack = t.hasLastNack() ? t.getLastNack().getMessage() + " (nonce " + t.getLastNack().getNonce()
                         + (t.getLastNack().hasAt() ? ", " + time(t.getLastNack().getAt()) : "") + ")" : "";
                 rows.add(Output.row("proxy", p.getProxyId(), "peer", p.getPeer(), "connected", connected,
-                        "type", shortType(t.getTypeUrl()), "acked", t.getAckedResources(),
+                        "type", shortType(t.getTypeUrl()), "version", t.getLastAckedVersion(),
+                        "acked", t.getAckedResources(),
                         "pending", t.getPendingResources(), "last_acked_nonce", t.getLastAckedNonce(),
                         "nacks", t.getNacksTotal(), "last_nack", nack));
             }
