@@ -32,7 +32,8 @@ public final class ReliabilityBench implements Callable<Integer> {
 
     /** The scenarios this command can run. */
     enum Scenario {
-        controller_down, controller_restart, waypoint_replica_kill, endpoint_kill, partition_heal
+        controller_down, controller_restart, node_proxy_kill, node_proxy_upgrade, waypoint_replica_kill, endpoint_kill,
+        partition_heal
     }
 
     public static void main(String[] args) {
@@ -53,6 +54,10 @@ public final class ReliabilityBench implements Callable<Integer> {
                 pick(Duration.ofSeconds(30), Duration.ofMinutes(5)), shape));
         runs.put(Scenario.controller_restart, mesh -> ControllerRestartScenario.run(mesh,
                 pick(Duration.ofSeconds(10), Duration.ofMinutes(2)), shape));
+        runs.put(Scenario.node_proxy_kill, mesh -> NodeProxyKillScenario.run(mesh,
+                pick(Duration.ofSeconds(10), Duration.ofMinutes(2)), shape));
+        runs.put(Scenario.node_proxy_upgrade, mesh -> NodeProxyUpgradeScenario.run(mesh,
+                pick(Duration.ofSeconds(5), Duration.ofMinutes(1)), shape));
         runs.put(Scenario.waypoint_replica_kill, mesh -> WaypointReplicaScenario.run(mesh,
                 pick(Duration.ofSeconds(10), Duration.ofMinutes(2)), shape));
         runs.put(Scenario.endpoint_kill, mesh -> EndpointKillScenario.run(mesh, Duration.ofSeconds(1),

@@ -26,7 +26,7 @@ public final class ReliabilityReport {
     public static final String OUT_PROPERTY = "trellis.reliability.out";
     /** Scenario order in the table; unknown scenarios follow, by name. */
     private static final List<String> ORDER = List.of("controller-down", "controller-restart-config-change",
-            "node-proxy-kill", "waypoint-replica-kill", "endpoint-kill", "partition-heal");
+            "node-proxy-kill", "node-proxy-upgrade", "waypoint-replica-kill", "endpoint-kill", "partition-heal");
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
