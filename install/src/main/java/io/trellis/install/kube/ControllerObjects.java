@@ -50,8 +50,11 @@ final class ControllerObjects {
                                 rule(TrellisCrds.GROUP, List.of("authorizationpolicies/status",
                                         "resiliencepolicies/status"), "get", "update", "patch"),
                                 // the waypoint deployer (WaypointDeployer): per Gateway of class trellis-waypoint, a
-                                // ServiceAccount, Service and Deployment read, created, brought back in line, deleted
+                                // ServiceAccount, Service, Deployment and the mesh-root ConfigMap <gateway>-ca-root
+                                // (the waypoint verifies the controller with it) read, created, brought back in line,
+                                // deleted
                                 rule("", List.of("services", "serviceaccounts"), "create", "update", "delete"),
+                                rule("", List.of("configmaps"), "get", "create", "update", "delete"),
                                 rule("apps", List.of("deployments"), "get", "create", "update", "delete"),
                                 // ... and the Gateway's Accepted/Programmed conditions and address
                                 rule("gateway.networking.k8s.io", List.of("gateways/status"), "update"),

@@ -32,6 +32,11 @@ final class NodeObjects {
     static final String CA_ROOT_CONFIG_MAP = "trellis-ca-root";
     static final String CA_ROOT_DIR = "/etc/trellis/ca-root";
     static final String TOKEN_DIR = "/var/run/secrets/trellis";
+    /**
+     * Audience of the CA token: the controller's TokenReview asks for exactly this one (TokenReviewAuthenticator
+     * .AUDIENCE), so the token is useless against the API server and a default-audience token is refused.
+     */
+    static final String TOKEN_AUDIENCE = "trellis-controller";
     static final int READINESS_PORT = 15021;
 
     private NodeObjects() {}
@@ -92,7 +97,8 @@ final class NodeObjects {
                                 // short-lived, pod-bound (the API server adds the node name the CA authorizes by);
                                 // the kubelet rotates it and the node-proxy re-reads it for every request
                                 new VolumeBuilder().withName("ca-token").withNewProjected().addNewSource()
-                                        .withNewServiceAccountToken().withPath("token").withExpirationSeconds(3600L)
+                                        .withNewServiceAccountToken().withAudience(TOKEN_AUDIENCE).withPath("token")
+                                        .withExpirationSeconds(3600L)
                                         .endServiceAccountToken().endSource().endProjected().build())
                         .endSpec().endTemplate().endSpec().build());
     }

@@ -109,7 +109,8 @@ class ControllerRbacTest {
         invalidPolicyStatus();
         // the CA's Kubernetes-mode credential check, as the controller wires it (Controller#start)
         try (KubernetesClient kube = new KubernetesClientBuilder().build()) {
-            new TokenReviewAuthenticator(kube, options.namespace() + "/trellis-node-proxy", List.of(),
+            new TokenReviewAuthenticator(kube, options.namespace() + "/trellis-node-proxy",
+                    List.of(TokenReviewAuthenticator.AUDIENCE),
                     () -> MeshModel.empty(mesh)).authenticate("not-a-real-token");
         }
 

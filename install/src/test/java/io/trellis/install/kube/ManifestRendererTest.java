@@ -179,6 +179,10 @@ class ManifestRendererTest {
         assertThat(pod.getVolumes()).filteredOn(v -> v.getProjected() != null).singleElement().satisfies(v ->
                 assertThat(v.getProjected().getSources().getFirst().getServiceAccountToken().getExpirationSeconds())
                         .isEqualTo(3600L));
+        // minted for the controller, which is the audience its TokenReview asks the API server for
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getProjected() != null).singleElement().satisfies(v ->
+                assertThat(v.getProjected().getSources().getFirst().getServiceAccountToken().getAudience())
+                        .isEqualTo(io.trellis.controller.ca.TokenReviewAuthenticator.AUDIENCE));
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
     }
 
