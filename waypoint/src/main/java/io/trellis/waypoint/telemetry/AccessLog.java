@@ -1,51 +1,76 @@
 package io.trellis.waypoint.telemetry;
 
-import java.time.Instant;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.util.Objects;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One JSON line per request on logger {@code trellis.access}, with Envoy's access-log field names
- * where one exists so existing log pipelines can parse it.
+ * One JSON line per request, with Envoy's access-log field names where one exists so existing log
+ * pipelines can parse it. The standard log ({@link #toLogger()}) is switched by logger
+ * {@code trellis.access}'s level and written to stdout by a background thread: the event loop only
+ * queues the finished request's record.
  */
 public final class AccessLog {
 
-    /** The logger name operators route to a file or collector. */
+    /** The logger whose level (INFO or OFF) switches the standard access log. */
     public static final String LOGGER = "trellis.access";
 
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
 
-    private final java.util.function.Consumer<String> sink;
-    private final boolean toLogger;
+    /** Records that may wait for the writer before new lines are dropped (as the old async appender's queue). */
+    private static final int QUEUE = 8192;
+    /** After a write the writer pauses this long, so that under load a wake-up writes several lines. */
+    private static final long LINGER_NANOS = 2_000_000;
 
-    /** An access log writing each line to {@code sink} (tests, or a dedicated file writer). */
-    public AccessLog(java.util.function.Consumer<String> sink) {
-        this(sink, false);
-    }
+    private final @Nullable Consumer<String> sink;
+    private final @Nullable AccessLogWriter writer;
 
-    private AccessLog(java.util.function.Consumer<String> sink, boolean toLogger) {
+    /** An access log writing each line to {@code sink} on the caller's thread (tests, or a dedicated file writer). */
+    public AccessLog(Consumer<String> sink) {
         this.sink = sink;
-        this.toLogger = toLogger;
+        this.writer = null;
     }
 
-    /** The standard access log: INFO lines on logger {@value #LOGGER}. */
+    private AccessLog(AccessLogWriter writer) {
+        this.sink = null;
+        this.writer = writer;
+    }
+
+    /**
+     * The standard access log: one line per request on stdout while logger {@value #LOGGER} is
+     * enabled at INFO ({@code TRELLIS_ACCESS_LOG_LEVEL=OFF} turns it off). One writer thread per JVM.
+     */
     public static AccessLog toLogger() {
-        return new AccessLog(LOG::info, true);
+        return new AccessLog(Stdout.WRITER);
     }
 
     /** Writes the line for {@code r} (skipped cheaply when the logger is off). */
     public void log(RequestRecord r) {
-        if (toLogger && !LOG.isInfoEnabled()) {
+        if (writer != null) {
+            if (LOG.isInfoEnabled()) {
+                writer.offer(r);
+            }
             return;
         }
-        sink.accept(format(r));
+        Objects.requireNonNull(sink).accept(format(r));
     }
 
     /** The JSON object for {@code r}, on one line. */
     public static String format(RequestRecord r) {
-        StringBuilder b = new StringBuilder(512).append('{');
-        field(b, "start_time", Instant.ofEpochMilli(r.startEpochMillis()).toString());
+        StringBuilder b = new StringBuilder(1024);
+        appendTo(b, r, new IsoMillis());
+        return b.toString();
+    }
+
+    /** Appends the JSON object for {@code r} to {@code b}; {@code clock} formats the start time. */
+    static void appendTo(StringBuilder b, RequestRecord r, IsoMillis clock) {
+        b.append("{\"start_time\":\"");
+        clock.append(b, r.startEpochMillis());
+        b.append("\",");
         field(b, "method", r.method());
         field(b, "path", r.path());
         field(b, "authority", r.authority());
@@ -79,7 +104,7 @@ public final class AccessLog {
         field(b, "x_request_id", r.requestId());
         field(b, "user_agent", r.userAgent());
         b.setLength(b.length() - 1);
-        return b.append('}').toString();
+        b.append('}');
     }
 
     private static void number(StringBuilder b, String name, long value) {
@@ -103,7 +128,7 @@ public final class AccessLog {
                 case '\t' -> b.append("\\t");
                 default -> {
                     if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
+                        b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
                     } else {
                         b.append(c);
                     }
@@ -111,5 +136,19 @@ public final class AccessLog {
             }
         }
         b.append("\",");
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** The JVM's one stdout writer, started on first use and drained at exit. */
+    private static final class Stdout {
+        static final AccessLogWriter WRITER = start();
+
+        private static AccessLogWriter start() {
+            AccessLogWriter w = new AccessLogWriter(new FileOutputStream(FileDescriptor.out), QUEUE, LINGER_NANOS,
+                    "trellis-access-log");
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("trellis-access-log-drain").unstarted(w::close));
+            return w;
+        }
     }
 }

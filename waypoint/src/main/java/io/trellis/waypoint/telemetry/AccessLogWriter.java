@@ -1,0 +1,181 @@
+package io.trellis.waypoint.telemetry;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes access-log lines from one background thread, so an event loop only enqueues the finished
+ * request's record: formatting, encoding and the write(2) to stdout (a terminal or a pipe that may
+ * stall) all happen here. The thread formats into one reused builder and byte buffer and writes
+ * every line queued since its last write in one call; after a write it lingers briefly so that
+ * under load one wake-up carries several lines. When {@code capacity} records are queued, new ones
+ * are dropped (counted, and reported on the event log) rather than stall traffic.
+ */
+final class AccessLogWriter implements AutoCloseable {
+
+    private static final Logger EVENTS = LoggerFactory.getLogger(AccessLogWriter.class);
+    private static final int BATCH = 256;
+    private static final int FLUSH_BYTES = 64 * 1024;
+    private static final long DROP_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final ArrayBlockingQueue<RequestRecord> queue;
+    private final OutputStream out;
+    private final long lingerNanos;
+    private final LongAdder dropped = new LongAdder();
+    private final Thread thread;
+    private volatile boolean closing;
+
+    private final List<RequestRecord> batch = new ArrayList<>(BATCH);
+    private final StringBuilder line = new StringBuilder(1024);
+    private final IsoMillis clock = new IsoMillis();
+    private byte[] bytes = new byte[FLUSH_BYTES + 4096];
+    private int length;
+    private long reportedDrops;
+    private long lastDropReport = System.nanoTime() - DROP_REPORT_NANOS;
+
+    /**
+     * @param out where the lines go (not closed by {@link #close()})
+     * @param capacity records that may wait before new ones are dropped
+     * @param lingerNanos pause after each write before waiting for the next record
+     * @param threadName the writer thread's name
+     */
+    AccessLogWriter(OutputStream out, int capacity, long lingerNanos, String threadName) {
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.out = out;
+        this.lingerNanos = lingerNanos;
+        this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::run);
+        thread.start();
+    }
+
+    /** Queues {@code r}; false (and counted) when the queue is full or the writer is closed. */
+    boolean offer(RequestRecord r) {
+        if (closing || !queue.offer(r)) {
+            dropped.increment();
+            return false;
+        }
+        return true;
+    }
+
+    /** Records dropped so far because the queue was full. */
+    long dropped() {
+        return dropped.sum();
+    }
+
+    /** Writes what is queued and stops the thread (waits up to a second). */
+    @Override
+    public void close() {
+        closing = true;
+        thread.interrupt();
+        try {
+            thread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        while (true) {
+            RequestRecord first;
+            try {
+                first = queue.take();
+            } catch (InterruptedException e) {
+                if (closing) {
+                    writeQueued();
+                    return;
+                }
+                continue;
+            }
+            batch.add(first);
+            writeQueued();
+            reportDrops();
+            if (closing) {
+                writeQueued();
+                return;
+            }
+            LockSupport.parkNanos(lingerNanos);
+        }
+    }
+
+    private void writeQueued() {
+        while (true) {
+            queue.drainTo(batch, BATCH - batch.size());
+            if (batch.isEmpty()) {
+                break;
+            }
+            for (RequestRecord r : batch) {
+                encode(r);
+            }
+            batch.clear();
+        }
+        flush();
+    }
+
+    private void encode(RequestRecord r) {
+        line.setLength(0);
+        AccessLog.appendTo(line, r, clock);
+        line.append('\n');
+        int n = line.length();
+        boolean ascii = true;
+        for (int i = 0; i < n && ascii; i++) {
+            ascii = line.charAt(i) < 0x80;
+        }
+        if (ascii) {
+            ensure(n);
+            for (int i = 0; i < n; i++) {
+                bytes[length++] = (byte) line.charAt(i);
+            }
+        } else {
+            byte[] utf8 = line.toString().getBytes(StandardCharsets.UTF_8);
+            ensure(utf8.length);
+            System.arraycopy(utf8, 0, bytes, length, utf8.length);
+            length += utf8.length;
+        }
+        if (length >= FLUSH_BYTES) {
+            flush();
+        }
+    }
+
+    private void ensure(int more) {
+        if (length + more > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+        }
+    }
+
+    private void flush() {
+        if (length == 0) {
+            return;
+        }
+        try {
+            out.write(bytes, 0, length);
+            out.flush();
+        } catch (IOException e) {
+            EVENTS.warn("event=access_log_write_failed bytes={} error=\"{}\"", length, e.toString());
+        } finally {
+            length = 0;
+        }
+    }
+
+    private void reportDrops() {
+        long now = System.nanoTime();
+        if (now - lastDropReport < DROP_REPORT_NANOS) {
+            return;
+        }
+        long total = dropped.sum();
+        if (total != reportedDrops) {
+            EVENTS.warn("event=access_log_lines_dropped dropped={} total={} reason=\"the writer fell behind (queue full)\"",
+                    total - reportedDrops, total);
+            reportedDrops = total;
+            lastDropReport = now;
+        }
+    }
+}
