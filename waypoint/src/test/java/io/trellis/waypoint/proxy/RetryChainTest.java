@@ -78,6 +78,7 @@ class RetryChainTest {
                             + l.replaceAll(".*\"upstream_attempts\":(\\d+).*", "$1"),
                     java.util.TreeMap::new, java.util.stream.Collectors.counting()));
             System.out.printf("retry chain budgets=%s signal=%s leaf=%d exchanges %s%n", budgets, signal, leafHits.get(), ends);
+            fx.accessLog.stream().filter(l -> l.contains("UC") || l.contains("UF")).forEach(l -> System.out.println("odd " + l));
             return leafHits.get();
         }
     }
