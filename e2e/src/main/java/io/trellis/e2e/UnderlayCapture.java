@@ -2,6 +2,7 @@ package io.trellis.e2e;
 
 import io.trellis.install.agent.CommandResult;
 import io.trellis.install.lab.Lab;
+import io.trellis.install.lab.LabNode;
 import io.trellis.install.lab.LabProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +18,9 @@ import java.util.List;
  * to a pcap file under the lab's run directory, and the questions the demo and tests ask of it.
  */
 public final class UnderlayCapture {
+
+    /** A port nothing in the lab listens on: the knock is refused at once. */
+    private static final int KNOCK_PORT = 9;
 
     private final Lab lab;
     private final LabProcess tshark;
@@ -41,7 +45,38 @@ public final class UnderlayCapture {
         if (!p.isAlive()) {
             throw new MeshException.StartFailed("tshark exited: " + p.log());
         }
+        capture.awaitLive();
         return capture;
+    }
+
+    /**
+     * "Capturing on" is printed before the capture sees packets; under load the first ones can be missed for
+     * seconds. Knock on a closed port of another node (a SYN and a RST, no payload, so no question below counts
+     * them) until the pcap file grows past its header: only then is the capture known to be live.
+     */
+    private void awaitLive() {
+        List<LabNode> nodes = lab.nodes();
+        if (nodes.size() < 2) {
+            return;
+        }
+        String target = nodes.getLast().ip();
+        Poll.until("tshark writing " + pcap, Duration.ofSeconds(30), () -> fileSize() > 0);
+        long header = fileSize();
+        Poll.until("tshark seeing packets on " + lab.underlayBridge(), Duration.ofSeconds(30), () -> {
+            if (!tshark.isAlive()) {
+                throw new MeshException.StartFailed("tshark exited: " + tshark.log());
+            }
+            nodes.getFirst().exec("bash", "-c", "exec 3<>/dev/tcp/" + target + "/" + KNOCK_PORT, "knock");
+            return fileSize() > header;
+        });
+    }
+
+    private long fileSize() {
+        try {
+            return Files.exists(pcap) ? Files.size(pcap) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + pcap, e);
+        }
     }
 
     /** Stops the capture (tshark flushes the file on SIGTERM). */
