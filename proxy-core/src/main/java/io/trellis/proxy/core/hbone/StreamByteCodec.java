@@ -12,6 +12,9 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.trellis.proxy.core.relay.PeerAborted;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Makes an HTTP/2 stream look like a byte socket to the relay: DATA payloads are read as
@@ -22,13 +25,27 @@ import io.trellis.proxy.core.relay.PeerAborted;
  * afterwards a HEADERS frame can only be trailers and ends the input.
  *
  * <p>Ownership: a DATA frame's payload is the frame's only reference-counted part, so firing
- * {@code content()} hands the frame's reference on; an outgoing buffer is wrapped, not copied.
+ * {@code content()} hands the frame's reference on; a single outgoing buffer is wrapped, not copied.
+ *
+ * <p>Written buffers are held until the next flush (or the next write that is not a buffer, or a
+ * close) and leave as one DATA frame. When several were written (a relay's read batch, a proxied
+ * request's head and body), they are copied into one pooled direct buffer first: otherwise HTTP/2
+ * flow control joins them into a {@code CompositeByteBuf}, and the TLS handler's copy of a composite
+ * slice into its (adaptive-allocator) cumulation goes through a temporary heap buffer of the
+ * frame's size, an allocation and a second copy for every flush. Batches over {@link #MERGE_LIMIT}
+ * bytes are written as they are.
  */
 final class StreamByteCodec extends ChannelDuplexHandler {
+
+    /** Held buffers up to one default-size DATA frame in total are merged; larger batches are written as they are. */
+    static final int MERGE_LIMIT = 16 * 1024;
 
     private final String peer;
     private final HboneMetrics metrics;
     private boolean established;
+    /** Buffers written since the last flush, and their promises (same index). */
+    private final ArrayList<ByteBuf> held = new ArrayList<>(4);
+    private final ArrayList<ChannelPromise> heldPromises = new ArrayList<>(4);
 
     StreamByteCodec(String peer, HboneMetrics metrics) {
         this.peer = peer;
@@ -71,9 +88,104 @@ final class StreamByteCodec extends ChannelDuplexHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof ByteBuf buf) {
             metrics.bytesOut.increment(buf.readableBytes());
-            ctx.write(new DefaultHttp2DataFrame(buf, false), promise);
+            held.add(buf);
+            heldPromises.add(promise);
         } else {
+            writeHeld(ctx);
             ctx.write(msg, promise);
         }
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        writeHeld(ctx);
+        ctx.flush();
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        // Written-but-unflushed bytes went straight to the connection before holding existed: keep that.
+        writeHeld(ctx);
+        ctx.close(promise);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (held.isEmpty()) {
+            return;
+        }
+        ClosedChannelException gone = new ClosedChannelException();
+        for (int i = 0; i < held.size(); i++) {
+            held.get(i).release();
+            heldPromises.get(i).tryFailure(gone);
+        }
+        held.clear();
+        heldPromises.clear();
+    }
+
+    private void writeHeld(ChannelHandlerContext ctx) {
+        int n = held.size();
+        if (n == 0) {
+            return;
+        }
+        if (n == 1) {
+            ByteBuf only = held.getFirst();
+            ChannelPromise promise = heldPromises.getFirst();
+            held.clear();
+            heldPromises.clear();
+            ctx.write(new DefaultHttp2DataFrame(only, false), promise);
+            return;
+        }
+        int total = 0;
+        for (ByteBuf b : held) {
+            total += b.readableBytes();
+        }
+        if (total > MERGE_LIMIT) {
+            // Bulk: most frame-sized slices of the composite then lie in one component, which the TLS
+            // handler copies without the heap detour; merging would only add a copy.
+            ByteBuf[] buffers = held.toArray(new ByteBuf[0]);
+            ChannelPromise[] promises = heldPromises.toArray(new ChannelPromise[0]);
+            held.clear();
+            heldPromises.clear();
+            for (int i = 0; i < n; i++) {
+                ctx.write(new DefaultHttp2DataFrame(buffers[i], false), promises[i]);
+            }
+            return;
+        }
+        ByteBuf merged = ctx.alloc().directBuffer(total);
+        for (ByteBuf b : held) {
+            merged.writeBytes(b, b.readerIndex(), b.readableBytes());
+            b.release();
+        }
+        ChannelPromise promise = combined(ctx, new ArrayList<>(heldPromises));
+        held.clear();
+        heldPromises.clear();
+        ctx.write(new DefaultHttp2DataFrame(merged, false), promise);
+    }
+
+    /** One promise for a merged write that completes each of {@code promises} (void ones: exceptionCaught on failure). */
+    private static ChannelPromise combined(ChannelHandlerContext ctx, List<ChannelPromise> promises) {
+        boolean allVoid = true;
+        for (ChannelPromise p : promises) {
+            allVoid &= p.isVoid();
+        }
+        if (allVoid) {
+            return ctx.voidPromise();
+        }
+        ChannelPromise merged = ctx.newPromise();
+        merged.addListener(f -> {
+            boolean reported = false;
+            for (ChannelPromise p : promises) {
+                if (f.isSuccess()) {
+                    p.trySuccess();
+                } else if (!p.isVoid()) {
+                    p.tryFailure(f.cause());
+                } else if (!reported) {
+                    reported = true;
+                    ctx.fireExceptionCaught(f.cause());
+                }
+            }
+        });
+        return merged;
     }
 }
