@@ -233,7 +233,7 @@ public final class WaypointMain implements Callable<Integer> {
         try {
             return ControllerChannel.open(controllerAddress, controllerRootCert, controllerIdentity, trustDomain);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e, null, null);
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
         }
     }
 

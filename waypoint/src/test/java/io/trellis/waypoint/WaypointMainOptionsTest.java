@@ -55,6 +55,29 @@ class WaypointMainOptionsTest {
     }
 
     @Test
+    void controllerOverTlsOptions() {
+        WaypointMain m = new WaypointMain();
+        new CommandLine(m).parseArgs("--controller", "trellis-controller.trellis-system.svc:15012",
+                "--controller-root-cert", "/etc/trellis/ca-root/root-cert.pem", "--controller-identity",
+                "spiffe://cluster.local/ns/mesh/sa/trellis-controller", "--bootstrap-token-file", "/tmp/t",
+                "--name", "reviews-waypoint", "--namespace", "demo");
+
+        assertThat(m.controllerRootCert).isEqualTo(java.nio.file.Path.of("/etc/trellis/ca-root/root-cert.pem"));
+        assertThat(m.controllerIdentity).isEqualTo("spiffe://cluster.local/ns/mesh/sa/trellis-controller");
+    }
+
+    @Test
+    void aControllerIdentityOutsideTheTrustDomainIsAClearErrorBeforeAnyConnection() {
+        WaypointMain m = new WaypointMain();
+        new CommandLine(m).parseArgs("--controller", "127.0.0.1:1", "--controller-identity",
+                "spiffe://elsewhere/ns/trellis-system/sa/trellis-controller", "--bootstrap-token-file", "/tmp/t",
+                "--name", "reviews-waypoint", "--namespace", "demo");
+
+        assertThatThrownBy(m::call).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--controller-identity").hasMessageContaining("not in trust domain cluster.local");
+    }
+
+    @Test
     void badDurationIsRejected() {
         assertThatThrownBy(() -> new WaypointMain.DurationConverter().convert("soon"))
                 .hasMessageContaining("not a duration like 5s");
