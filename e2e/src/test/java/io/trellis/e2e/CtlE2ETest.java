@@ -121,10 +121,11 @@ class CtlE2ETest {
                             last[0] = ctl("node1", "proxy-status", "-o", "json");
                             proxies.clear();
                             for (JsonNode row : last[0].json()) {
-                                // node-proxies (delta workload xDS) count ACKed resources; the waypoint's Envoy
-                                // (state-of-the-world) streams report the last ACKed nonce per type
+                                // every proxy counts ACKed resources; the waypoint's Envoy (state-of-the-world)
+                                // streams also name the version they ACKed
+                                boolean envoy = row.path("proxy").asText().startsWith("waypoint~");
                                 if (row.path("acked").asLong() > 0
-                                        || !row.path("last_acked_nonce").asText().isEmpty()) {
+                                        && (!envoy || !row.path("version").asText().isEmpty())) {
                                     proxies.add(row.path("proxy").asText());
                                 }
                             }
