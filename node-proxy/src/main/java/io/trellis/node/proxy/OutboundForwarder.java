@@ -13,6 +13,8 @@ import io.trellis.proxy.core.TunnelException;
 import io.trellis.proxy.core.relay.Relay;
 import io.trellis.proxy.core.relay.RelayResult;
 import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The outbound path shared by the captured listener (15001) and the SOCKS5 entry: plan from the
  * current mesh state, open the upstream (HBONE tunnel or plain TCP), relay, and report the connection
- * (source-reported {@code istio_tcp_*} and one access-log record) when it ends.
+ * (source-reported {@code istio_tcp_*} and one access-log record) when it ends. For a Service VIP, an endpoint that
+ * fails to connect ({@link ConnectFailures#endpointAtFault}) is counted against it ({@link EndpointHealth}) and up to
+ * {@link #MAX_RETRIES} other endpoints are tried; the relay has not started then, so the client has seen nothing.
  */
 final class OutboundForwarder {
 
@@ -35,11 +39,16 @@ final class OutboundForwarder {
     private final OutboundPlanner planner;
     private final PathMetrics metrics;
     private final Telemetry telemetry;
+    /** Other endpoints tried after the first one failed to connect (a Service VIP only). */
+    static final int MAX_RETRIES = 2;
+
     private final SameNodePath sameNode;
+    private final EndpointHealth health;
 
     OutboundForwarder(MeshStore store, OutboundPlanner planner, PathMetrics metrics, Telemetry telemetry,
-            SameNodePath sameNode) {
+            SameNodePath sameNode, EndpointHealth health) {
         this.sameNode = sameNode;
+        this.health = health;
         this.store = store;
         this.planner = planner;
         this.metrics = metrics;
@@ -58,34 +67,73 @@ final class OutboundForwarder {
         MeshState state = store.current();
         WorkloadInfo sourceWorkload = sourceKey == null ? null : state.workloadByUid(sourceKey);
         OutboundPlan plan = sameNode.shortcut(planner.plan(state, source, sourceWorkload, client, original));
-        LOG.debug("event=outbound_planned path={} src={} dst={} plan={}", path.label(), client, original, plan);
-        OutboundPlan.Target target = plan.target();
-        Telemetry.Connection report = telemetry.open(ConnectionLabels.of(Reporter.SOURCE, sourceWorkload, source,
-                target.workload(), target.principal(), target.service(),
-                plan instanceof OutboundPlan.Tunnel || plan instanceof OutboundPlan.SameNode,
-                ResponseFlag.NONE), client, original);
+        CompletableFuture<Upstream> result = new CompletableFuture<>();
+        attempt(new Attempt(path, egress, source, sourceWorkload, downstream, client, original, state, new HashSet<>()),
+                plan, result);
+        return result;
+    }
+
+    /** One outbound connection being set up: what a retry needs to plan again. */
+    private record Attempt(PathMetrics.Path path, Egress egress, SpiffeId source, @Nullable WorkloadInfo sourceWorkload,
+            Channel downstream, InetSocketAddress client, InetSocketAddress original, MeshState state,
+            Set<InetSocketAddress> tried) {}
+
+    private void attempt(Attempt a, OutboundPlan plan, CompletableFuture<Upstream> result) {
+        LOG.debug("event=outbound_planned path={} src={} dst={} plan={}", a.path().label(), a.client(), a.original(),
+                plan);
         CompletableFuture<Channel> upstream = switch (plan) {
             case OutboundPlan.Refuse r -> CompletableFuture.failedFuture(new OutboundRefused(r.reason(), r.label()));
-            case OutboundPlan.Passthrough p -> egress.connect(p.address(), downstream.eventLoop());
-            case OutboundPlan.Tunnel t -> WaypointFailover.open(egress.pool(), t.request(), t.fallbacks());
-            case OutboundPlan.SameNode n -> sameNode.open(n, downstream, client);
+            case OutboundPlan.Passthrough p -> a.egress().connect(p.address(), a.downstream().eventLoop());
+            case OutboundPlan.Tunnel t -> WaypointFailover.open(a.egress().pool(), t.request(), t.fallbacks(), health);
+            case OutboundPlan.SameNode n -> sameNode.open(n, a.downstream(), a.client());
         };
-        CompletableFuture<Upstream> result = new CompletableFuture<>();
-        upstream.whenComplete((ch, failure) -> downstream.eventLoop().execute(() -> {
-            if (failure != null) {
-                planner.release(endpointOf(plan));
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
-                metrics.failed(path, cause instanceof OutboundRefused r ? r.label() : plan.route() + "_connect_failed");
-                report.finish(flagFor(cause), upstreamOf(plan), 0, 0, null, cause.getMessage());
-                LOG.info("event=outbound_failed path={} src={} dst={} route={} reason=\"{}\"", path.label(), client,
-                        original, plan.route(), cause.getMessage());
-                result.completeExceptionally(cause);
-            } else {
-                result.complete(new Upstream(ch, plan, report));
+        upstream.whenComplete((ch, failure) -> a.downstream().eventLoop().execute(() -> {
+            Endpoint endpoint = endpointOf(plan);
+            if (failure == null) {
+                if (endpoint != null) {
+                    health.connected(endpoint.address());
+                }
+                result.complete(new Upstream(ch, plan, report(a, plan)));
+                return;
             }
+            planner.release(endpoint);
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (endpoint != null && ConnectFailures.endpointAtFault(cause)) {
+                // A Service VIP: the endpoint, not the destination, failed; nothing reached the client yet.
+                a.tried().add(endpoint.address());
+                health.connectFailed(EndpointHealth.Kind.SERVICE_ENDPOINT, endpoint.address(),
+                        OutboundPlanner.serviceGroup(a.state(), a.original()), String.valueOf(cause.getMessage()));
+                OutboundPlan next = a.tried().size() > MAX_RETRIES ? null
+                        : planner.plan(a.state(), a.source(), a.sourceWorkload(), a.client(), a.original(), a.tried());
+                if (next != null && endpointOf(next) != null && a.downstream().isActive()) {
+                    next = sameNode.shortcut(next);
+                    metrics.retried(a.path(), plan.route());
+                    LOG.info("event=outbound_retry path={} src={} dst={} failed_endpoint={} next_endpoint={} "
+                            + "attempt={} reason=\"{}\"", a.path().label(), a.client(), a.original(),
+                            endpoint.address(), endpointOf(next).address(), a.tried().size() + 1, cause.getMessage());
+                    attempt(a, next, result);
+                    return;
+                }
+            }
+            metrics.failed(a.path(), cause instanceof OutboundRefused r ? r.label() : plan.route() + "_connect_failed");
+            report(a, plan).finish(flagFor(cause), upstreamOf(plan), 0, 0, null, cause.getMessage());
+            LOG.info("event=outbound_failed path={} src={} dst={} route={} attempts={} reason=\"{}\"", a.path().label(),
+                    a.client(), a.original(), plan.route(), Math.max(1, a.tried().size()), cause.getMessage());
+            result.completeExceptionally(cause);
         }));
-        return result;
+    }
+
+    /**
+     * The connection's telemetry, opened once its upstream is settled: a connection retried on another endpoint is one
+     * connection to the endpoint that took it.
+     */
+    private Telemetry.Connection report(Attempt a, OutboundPlan plan) {
+        OutboundPlan.Target target = plan.target();
+        return telemetry.open(ConnectionLabels.of(Reporter.SOURCE, a.sourceWorkload(), a.source(), target.workload(),
+                target.principal(), target.service(),
+                plan instanceof OutboundPlan.Tunnel || plan instanceof OutboundPlan.SameNode, ResponseFlag.NONE),
+                a.client(), a.original());
     }
 
     private static ResponseFlag flagFor(Throwable cause) {

@@ -5,11 +5,13 @@ import io.trellis.node.state.Destination;
 import io.trellis.node.state.Endpoint;
 import io.trellis.node.state.LoadBalancer;
 import io.trellis.node.state.MeshState;
+import io.trellis.node.state.ServiceEndpoints;
 import io.trellis.node.state.WorkloadInfo;
 import io.trellis.proxy.core.hbone.TunnelRequest;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -24,10 +26,12 @@ import org.jspecify.annotations.Nullable;
 final class OutboundPlanner {
 
     private final LoadBalancer loadBalancer;
+    private final EndpointHealth health;
     private final AtomicInteger nextReplica = new AtomicInteger();
 
-    OutboundPlanner(LoadBalancer loadBalancer) {
+    OutboundPlanner(LoadBalancer loadBalancer, EndpointHealth health) {
         this.loadBalancer = loadBalancer;
+        this.health = health;
     }
 
     /**
@@ -37,6 +41,16 @@ final class OutboundPlanner {
      */
     OutboundPlan plan(MeshState state, SpiffeId source, @Nullable WorkloadInfo sourceWorkload,
             InetSocketAddress client, InetSocketAddress original) {
+        return java.util.Objects.requireNonNull(plan(state, source, sourceWorkload, client, original, Set.of()));
+    }
+
+    /**
+     * As {@link #plan(MeshState, SpiffeId, WorkloadInfo, InetSocketAddress, InetSocketAddress)}, for a retry: a
+     * Service endpoint whose address is in {@code tried} is not picked again (null when none is left). Ejected
+     * endpoints are avoided unless every one left is ejected.
+     */
+    @Nullable OutboundPlan plan(MeshState state, SpiffeId source, @Nullable WorkloadInfo sourceWorkload,
+            InetSocketAddress client, InetSocketAddress original, Set<InetSocketAddress> tried) {
         String baggage = sourceWorkload == null ? null : Baggage.of(sourceWorkload);
         return switch (state.destinationFor(original)) {
             case Destination.MeshWorkload w -> new OutboundPlan.Tunnel(
@@ -53,7 +67,15 @@ final class OutboundPlanner {
             case Destination.Passthrough p -> new OutboundPlan.Passthrough(original, null,
                     new OutboundPlan.Target(p.workload(), null, null));
             case Destination.Service s -> {
-                Endpoint e = loadBalancer.pick(s.endpoints());
+                List<Endpoint> left = s.endpoints().endpoints().stream()
+                        .filter(x -> !tried.contains(x.address())).toList();
+                if (!tried.isEmpty() && left.isEmpty()) {
+                    yield null;
+                }
+                List<Endpoint> usable = health.usable(left, Endpoint::address);
+                Endpoint e = loadBalancer.pick(usable.size() == s.endpoints().endpoints().size() ? s.endpoints()
+                        : new ServiceEndpoints(s.endpoints().key(), s.endpoints().service(), s.endpoints().port(),
+                                usable));
                 if (e == null) {
                     yield new OutboundPlan.Refuse("service " + s.endpoints().key() + " has no healthy endpoint",
                             "no_healthy_endpoint", new OutboundPlan.Target(null, s.endpoints().service(), null));
@@ -83,7 +105,20 @@ final class OutboundPlanner {
         for (int i = 0; i < replicas.size(); i++) {
             out.add(replicas.get((start + i) % replicas.size()));
         }
+        // Ejected replicas go last: still fallbacks, but no longer first for their share of connections.
+        List<InetSocketAddress> usable = health.usable(out, a -> a);
+        if (usable.size() < out.size()) {
+            List<InetSocketAddress> ordered = new ArrayList<>(usable);
+            out.stream().filter(a -> !usable.contains(a)).forEach(ordered::add);
+            return ordered;
+        }
         return out;
+    }
+
+    /** The addresses of the endpoints behind {@code original} when it is a Service VIP (the ejection group). */
+    static List<InetSocketAddress> serviceGroup(MeshState state, InetSocketAddress original) {
+        return state.destinationFor(original) instanceof Destination.Service s
+                ? s.endpoints().endpoints().stream().map(Endpoint::address).toList() : List.of();
     }
 
     /** The connection to a picked endpoint ended (or never started). */

@@ -57,6 +57,15 @@ public final class PathMetrics {
                 "path", path.label(), "reason", reason).increment();
     }
 
+    /**
+     * A connection to a Service VIP is tried on another endpoint after {@code route}'s connect failed (it is not a
+     * failure: the client never saw it).
+     */
+    void retried(Path path, String route) {
+        counter("trellis_node_connect_retries_total", "Connections tried on another Service endpoint after a connect failure",
+                "path", path.label(), "route", route).increment();
+    }
+
     /** L4 authorization refused a connection. */
     void denied(Path path, AuthzDecision decision) {
         String policy = decision.policy();

@@ -68,6 +68,7 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
     private final InetAddress bindAddress;
     private final InboundGuards guards;
     private final SourcePreservation sourcePreservation;
+    private final EndpointHealth endpointHealth;
 
     /**
      * @param group epoll event loops (pod sockets are epoll channels), {@code transport} EPOLL
@@ -85,6 +86,15 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
             EventLoopGroup group, Transport transport, MeterRegistry registry, NetnsOps netnsOps,
             SocketOptions socketOptions, InetAddress bindAddress, Consumer<SpiffeId> identityNeeded,
             OriginalDestinations originalDestinations) {
+        this(settings, store, tls, loadBalancer, group, transport, registry, netnsOps, socketOptions, bindAddress,
+                identityNeeded, originalDestinations, System::nanoTime);
+    }
+
+    /** @param ticker nanosecond time for endpoint ejections (tests move it by hand) */
+    TrafficPaths(ProxySettings settings, MeshStore store, WorkloadTls tls, LoadBalancer loadBalancer,
+            EventLoopGroup group, Transport transport, MeterRegistry registry, NetnsOps netnsOps,
+            SocketOptions socketOptions, InetAddress bindAddress, Consumer<SpiffeId> identityNeeded,
+            OriginalDestinations originalDestinations, java.util.function.LongSupplier ticker) {
         this.settings = settings;
         this.store = store;
         this.tls = tls;
@@ -104,12 +114,18 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
         this.sourcePreservation = new SourcePreservation(settings.preserveSourceIp());
         this.inboundHbone = new InboundHboneHandler(store, pods, tls, authorizer, metrics, telemetry,
                 sourcePreservation);
-        this.forwarder = new OutboundForwarder(store, new OutboundPlanner(loadBalancer), metrics, telemetry,
-                new SameNodePath(settings.sameNodeFastPath(), pods, inboundHbone));
+        this.endpointHealth = new EndpointHealth(registry, ticker);
+        this.forwarder = new OutboundForwarder(store, new OutboundPlanner(loadBalancer, endpointHealth), metrics,
+                telemetry, new SameNodePath(settings.sameNodeFastPath(), pods, inboundHbone), endpointHealth);
         LOG.info("event=traffic_paths_configured same_node_fast_path={} preserve_source_ip={} inbound_limits=\"{}\"",
                 settings.sameNodeFastPath(), settings.preserveSourceIp(), settings.inboundLimits());
         this.hboneServer = HboneServer.create(HboneServerConfig.defaults(), inboundHbone, inboundHbone, group,
                 transport, registry);
+    }
+
+    /** Upstreams ejected after connect failures (Service endpoints, waypoint replicas), for {@code /config_dump}. */
+    public EndpointHealth endpointHealth() {
+        return endpointHealth;
     }
 
     /** How long a draining pod's HBONE peers get to move new streams elsewhere before the final GOAWAY. */

@@ -93,6 +93,11 @@ final class LoopbackMesh implements AutoCloseable {
      * loop every tunnel from src rides the same pooled connection.
      */
     LoopbackMesh(ProxySettings settings, int loops) {
+        this(settings, loops, System::nanoTime);
+    }
+
+    /** With {@code ticker} as the endpoint ejections' clock. */
+    LoopbackMesh(ProxySettings settings, int loops, java.util.function.LongSupplier ticker) {
         group = transport.newEventLoopGroup(loops, "loopback-mesh");
         OriginalDestinations fake = ch -> {
             InetSocketAddress o = original.get();
@@ -101,7 +106,7 @@ final class LoopbackMesh implements AutoCloseable {
         paths = new TrafficPaths(settings, store, WorkloadTls.fromCertificates(certificates::get, Clock.systemUTC()),
                 LoadBalancer.roundRobin(), group, transport, registry, new NoNetnsOps(), unusedSocketOptions(),
                 InetAddress.getLoopbackAddress(), id -> certificates.computeIfAbsent(id,
-                        i -> ca.issue(i, Duration.ofHours(1))), fake);
+                        i -> ca.issue(i, Duration.ofHours(1))), fake, ticker);
         app = listen(new InetSocketAddress(DST_IP, 0), new Echo(appPeers));
         outsideApp = listen(new InetSocketAddress(OUTSIDE_IP, 0), new Echo(new java.util.concurrent.ConcurrentLinkedQueue<>()));
         src = paths.register(new PodInfo(NS + "/src", "src", NS, "src"), dialerFrom(SRC_IP));
@@ -154,7 +159,7 @@ final class LoopbackMesh implements AutoCloseable {
         };
     }
 
-    private InetSocketAddress listen(InetSocketAddress address, ChannelHandler handler) {
+    InetSocketAddress listen(InetSocketAddress address, ChannelHandler handler) {
         Channel ch = new ServerBootstrap().group(group).channel(transport.serverSocketChannel())
                 .childHandler(handler).bind(address).syncUninterruptibly().channel();
         listeners.add(ch);

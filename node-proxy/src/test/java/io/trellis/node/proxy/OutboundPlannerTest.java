@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 /** Where each kind of destination goes, from the mesh state alone. */
 class OutboundPlannerTest {
 
-    private final OutboundPlanner planner = new OutboundPlanner(LoadBalancer.roundRobin());
+    private final EndpointHealth health =
+            new EndpointHealth(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), System::nanoTime);
+    private final OutboundPlanner planner = new OutboundPlanner(LoadBalancer.roundRobin(), health);
     private final WorkloadInfo client = TestMesh.workload("front", "web-1", "web", "10.1.0.5");
 
     @Test
@@ -67,6 +69,43 @@ class OutboundPlannerTest {
         assertThat(first.fallbacks()).containsExactly(second.request().hboneAddress());
         assertThat(second.fallbacks()).containsExactly(first.request().hboneAddress());
         assertThat(first.request().destinationIdentity()).isEqualTo(id("back", "back-waypoint"));
+    }
+
+    @Test
+    void anEjectedWaypointReplicaIsPlannedLastForEveryConnection() {
+        WaypointAddress one = TestMesh.waypoint("10.3.0.9", "back", "back-waypoint");
+        List<java.net.InetSocketAddress> replicas = List.of(addr("10.3.0.9", 15008), addr("10.3.0.10", 15008));
+        WaypointAddress two = new WaypointAddress(one.hbone(), one.identity(), replicas);
+        MeshState state = MeshState.of(List.of(client),
+                List.of(TestMesh.service("back", "db", "10.96.0.20", 5432, 5432, two)), List.of());
+        assertThat(health.connectFailed(EndpointHealth.Kind.WAYPOINT, replicas.getFirst(), replicas, "refused"))
+                .isTrue();
+        for (int i = 0; i < 4; i++) {
+            OutboundPlan.Tunnel t = (OutboundPlan.Tunnel) planner.plan(state, client.identity(), client,
+                    addr("10.1.0.5", i + 1), addr("10.96.0.20", 5432));
+            assertThat(t.request().hboneAddress()).isEqualTo(replicas.get(1));
+            assertThat(t.fallbacks()).containsExactly(replicas.getFirst());
+        }
+    }
+
+    @Test
+    void aRetryPicksAnotherEndpointAndNoneWhenAllWereTried() {
+        String key = TestMesh.key("back", "api");
+        WorkloadInfo one = TestMesh.workload("back", "api-1", "api", "10.2.0.1", false, null,
+                Map.of(key, List.of(new PortMapping(80, 8080))), List.of());
+        WorkloadInfo two = TestMesh.workload("back", "api-2", "api", "10.2.0.2", false, null,
+                Map.of(key, List.of(new PortMapping(80, 8080))), List.of());
+        MeshState state = MeshState.of(List.of(client, one, two),
+                List.of(TestMesh.service("back", "api", "10.96.0.30", 80, 8080, null)), List.of());
+        for (int i = 0; i < 3; i++) {
+            OutboundPlan.Passthrough p = (OutboundPlan.Passthrough) planner.plan(state, client.identity(), client,
+                    addr("10.1.0.5", 1), addr("10.96.0.30", 80), java.util.Set.of(addr("10.2.0.1", 8080)));
+            assertThat(p.address()).isEqualTo(addr("10.2.0.2", 8080));
+        }
+        assertThat(planner.plan(state, client.identity(), client, addr("10.1.0.5", 1), addr("10.96.0.30", 80),
+                java.util.Set.of(addr("10.2.0.1", 8080), addr("10.2.0.2", 8080)))).isNull();
+        assertThat(OutboundPlanner.serviceGroup(state, addr("10.96.0.30", 80)))
+                .containsExactly(addr("10.2.0.1", 8080), addr("10.2.0.2", 8080));
     }
 
     @Test

@@ -27,6 +27,10 @@ class WaypointFailoverTest {
 
     private final List<TunnelRequest> attempts = new ArrayList<>();
     private final EmbeddedChannel stream = new EmbeddedChannel();
+    private final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    private final EndpointHealth health = new EndpointHealth(registry, now::get);
 
     @AfterEach
     void close() {
@@ -37,7 +41,7 @@ class WaypointFailoverTest {
         return WaypointFailover.open(r -> {
             attempts.add(r);
             return byAddress.get(r.hboneAddress()).get();
-        }, REQUEST, List.of(B));
+        }, REQUEST, List.of(B), health);
     }
 
     @Test
@@ -63,6 +67,24 @@ class WaypointFailoverTest {
                     B, () -> CompletableFuture.completedFuture(stream)));
             assertThat(opened).as(e.getMessage()).isCompletedWithValue(stream);
         }
+    }
+
+    @Test
+    void aReplicaThatNeverAnsweredIsEjectedAndOneThatAnsweredIsNot() {
+        open(Map.of(A, () -> CompletableFuture.failedFuture(new TunnelException.ConnectFailed(A, "refused", null)),
+                B, () -> CompletableFuture.completedFuture(stream)));
+        assertThat(health.ejected(A)).isTrue();
+        assertThat(health.ejected(B)).isFalse();
+        assertThat(registry.find("trellis_node_endpoint_ejections_total").tag("kind", "waypoint").counter().count())
+                .isEqualTo(1);
+        now.addAndGet(5_000_000_001L);
+        assertThat(health.ejected(A)).as("restored after its 5 s").isFalse();
+
+        EndpointHealth fresh = new EndpointHealth(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                now::get);
+        TunnelException.Rejected denied = new TunnelException.Rejected(403, "denied by policy", "403 from waypoint");
+        WaypointFailover.open(r -> CompletableFuture.failedFuture(denied), REQUEST, List.of(B), fresh);
+        assertThat(fresh.ejections()).isEmpty();
     }
 
     @Test
