@@ -221,7 +221,10 @@ public final class LoopbackMesh implements AutoCloseable {
                 """.formatted(pod.ip(), w.gateway(), w.namespace(), pod.ip()));
         String ip = pod.ip();
         startJvm(waypointProcess(w), waypointLogging(), "io.trellis.waypoint.WaypointMain", List.of(
-                "--controller", topology.controllerIp() + ":15010", "--bootstrap-token-file", token.toString(),
+                // TLS like the node-proxies: the controller verified by its SPIFFE id against the run's root
+                "--controller", topology.controllerIp() + ":15012",
+                "--controller-root-cert", runDir.resolve("ca").resolve(CaDirectory.ROOT_CERT).toString(),
+                "--bootstrap-token-file", token.toString(),
                 "--name", w.gateway(), "--namespace", w.namespace(), "--service-account", pod.serviceAccount(),
                 "--trust-domain", "cluster.local", "--listen", ip + ":15008", "--stats", ip + ":15020",
                 "--readiness", ip + ":15021", "--admin", ip + ":15000", "--drain", "1s"));
