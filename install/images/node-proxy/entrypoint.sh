@@ -12,6 +12,9 @@ if [ -n "${TRELLIS_CONTROLLER_ROOT_CERT:-}" ]; then
     set -- --controller-root-cert "$TRELLIS_CONTROLLER_ROOT_CERT" "$@"
     port=15012
 fi
+if [ -n "${TRELLIS_CONTROLLER_IDENTITY:-}" ]; then
+    set -- --controller-identity "$TRELLIS_CONTROLLER_IDENTITY" "$@"
+fi
 exec java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp '/opt/trellis/lib/*' \
     io.trellis.node.NodeProxyMain \
     --node-name "$TRELLIS_NODE_NAME" \

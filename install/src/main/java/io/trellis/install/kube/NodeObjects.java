@@ -67,6 +67,10 @@ final class NodeObjects {
                                         Labels.env("TRELLIS_ENROLLMENT_SOCKET", RUN_DIR + "/enroll.sock"),
                                         // TLS to the controller, verified against the mesh root (ConfigMap)
                                         Labels.env("TRELLIS_CONTROLLER_ROOT_CERT", CA_ROOT_DIR + "/root-cert.pem"),
+                                        // ... and its SPIFFE id: the controller's account in the install namespace
+                                        // (its --root-namespace), which need not be trellis-system
+                                        Labels.env("TRELLIS_CONTROLLER_IDENTITY", "spiffe://" + o.trustDomain()
+                                                + "/ns/" + o.namespace() + "/sa/" + ControllerObjects.NAME),
                                         // the CA's credential: a projected token, checked by TokenReview
                                         Labels.env("TRELLIS_BOOTSTRAP_TOKEN_FILE", TOKEN_DIR + "/token"),
                                         Labels.env("TRELLIS_LOG_LEVEL", o.logLevel()))

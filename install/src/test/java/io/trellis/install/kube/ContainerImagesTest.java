@@ -168,7 +168,9 @@ class ContainerImagesTest {
         assertThat(String.join(" ", argv)).contains("io.trellis.node.NodeProxyMain", "--node-name node-7",
                 "--controller " + controller, "--controller-root-cert " + NodeObjects.CA_ROOT_DIR + "/root-cert.pem",
                 "--bootstrap-token-file " + NodeObjects.TOKEN_DIR + "/token", "--trust-domain cluster.local",
-                "--enroll-socket /var/run/trellis/enroll.sock");
+                "--enroll-socket /var/run/trellis/enroll.sock",
+                "--controller-identity spiffe://cluster.local/ns/" + InstallOptions.defaults().namespace()
+                        + "/sa/trellis-controller");
         assertThat(argv.getLast()).isEqualTo("--extra");
     }
 
