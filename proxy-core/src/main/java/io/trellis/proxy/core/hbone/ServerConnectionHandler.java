@@ -74,8 +74,11 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(FlowControl.serverSettings(config.maxConcurrentStreams()))
                 .frameLogger(metrics.protocolErrors)
+                // Netty's reset limit counts the CANCEL of every normally finished tunnel too: RapidResetGuard instead.
+                .decoderEnforceMaxRstFramesPerWindow(0, 0)
                 .build();
         ctx.pipeline().replace(this, "h2", codec);
+        ctx.pipeline().addLast("resets", new RapidResetGuard(codec.connection(), System::nanoTime));
         ctx.pipeline().addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
