@@ -153,7 +153,7 @@ public final class NodeProxy implements AutoCloseable {
                 settings.ports(), store, xds, certificates, meters, () -> {
                     close();
                     System.exit(0);
-                });
+                }, traffic.endpointHealth()::ejections);
         resources.push(admin);
         LOG.info("event=node_proxy_started node={} mode={} controller={} enroll_socket={} admin_port={} metrics_port={} "
                 + "readiness_port={} mtls_mode={}", settings.nodeName(), settings.mode(), settings.controller(),

@@ -1,6 +1,7 @@
 package io.trellis.node.admin;
 
 import io.trellis.node.identity.CertificateStatus;
+import io.trellis.node.proxy.EndpointHealth;
 import io.trellis.node.state.AuthorizationPolicy;
 import io.trellis.node.state.Cidr;
 import io.trellis.node.state.MeshState;
@@ -26,6 +27,15 @@ public final class ConfigDump {
 
     public static Map<String, Object> of(String node, MeshState state, XdsStatus xds,
                                          List<CertificateStatus> certificates) {
+        return of(node, state, xds, certificates, List.of());
+    }
+
+    /**
+     * @param ejected upstreams the outbound side avoids now after connect failures (Service endpoints, waypoint
+     *                replicas), under {@code ejected_endpoints}
+     */
+    public static Map<String, Object> of(String node, MeshState state, XdsStatus xds,
+                                         List<CertificateStatus> certificates, List<EndpointHealth.Ejection> ejected) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("node", node);
         Map<String, Object> x = new LinkedHashMap<>();
@@ -41,6 +51,14 @@ public final class ConfigDump {
         out.put("policies", state.policies().values().stream()
                 .sorted(java.util.Comparator.comparing(AuthorizationPolicy::key)).map(ConfigDump::policy).toList());
         out.put("certificates", certificates);
+        out.put("ejected_endpoints", ejected.stream().map(e -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("address", e.address());
+            m.put("kind", e.kind());
+            m.put("ejections", e.ejections());
+            m.put("remaining_ms", e.remainingMillis());
+            return m;
+        }).toList());
         return out;
     }
 

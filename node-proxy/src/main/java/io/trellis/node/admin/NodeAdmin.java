@@ -2,6 +2,7 @@ package io.trellis.node.admin;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trellis.node.identity.CertificateManager;
+import io.trellis.node.proxy.EndpointHealth;
 import io.trellis.node.state.MeshStore;
 import io.trellis.node.xds.WorkloadXdsClient;
 import io.trellis.proxy.core.admin.AdminEndpoints;
@@ -10,6 +11,8 @@ import io.trellis.proxy.core.admin.LogLevels;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The node-proxy's three operator servers: admin on loopback, metrics and readiness on {@code publicAddress}
@@ -45,6 +48,14 @@ public final class NodeAdmin implements AutoCloseable {
     public static NodeAdmin start(String node, InetAddress adminAddress, InetAddress publicAddress, int[] ports,
                                   MeshStore store, WorkloadXdsClient xds, CertificateManager certificates,
                                   PrometheusMeterRegistry registry, Runnable shutdown) throws IOException {
+        return start(node, adminAddress, publicAddress, ports, store, xds, certificates, registry, shutdown, List::of);
+    }
+
+    /** As above, with {@code /config_dump} listing the upstreams {@code ejected} says are ejected now. */
+    public static NodeAdmin start(String node, InetAddress adminAddress, InetAddress publicAddress, int[] ports,
+                                  MeshStore store, WorkloadXdsClient xds, CertificateManager certificates,
+                                  PrometheusMeterRegistry registry, Runnable shutdown,
+                                  Supplier<List<EndpointHealth.Ejection>> ejected) throws IOException {
         if (!adminAddress.isLoopbackAddress()) {
             throw new IllegalArgumentException("the admin server has no authentication and must listen on loopback, "
                     + "not " + adminAddress.getHostAddress());
@@ -54,7 +65,7 @@ public final class NodeAdmin implements AutoCloseable {
         }
         AdminHttpServer a = AdminHttpServer.start("admin", new InetSocketAddress(adminAddress,
                 ports[0]), AdminEndpoints.admin(() -> ConfigDump.of(node, store.current(), xds.status(),
-                certificates.statuses()), certificates::statuses, LogLevels.logback(), shutdown));
+                certificates.statuses(), ejected.get()), certificates::statuses, LogLevels.logback(), shutdown));
         AdminHttpServer m = null;
         try {
             m = AdminHttpServer.start("metrics", new InetSocketAddress(publicAddress, ports[1]),

@@ -75,8 +75,11 @@ class NodeAdminTest {
         CertificateManager certs = new CertificateManager(new GrpcCaClient(channel, () -> TOKEN, Duration.ofHours(1),
                 Duration.ofSeconds(10), Clock.systemUTC()), "cluster.local", executor, Clock.systemUTC(), new Random(),
                 RenewalPolicy.DEFAULT, registry);
-        try (NodeAdmin admin = NodeAdmin.start("node-a", InetAddress.getLoopbackAddress(), new int[] {0, 0, 0}, store,
-                xds, certs, registry, quits::incrementAndGet); HttpClient http = HttpClient.newHttpClient()) {
+        try (NodeAdmin admin = NodeAdmin.start("node-a", InetAddress.getLoopbackAddress(),
+                InetAddress.getLoopbackAddress(), new int[] {0, 0, 0}, store, xds, certs, registry, quits::incrementAndGet,
+                () -> java.util.List.of(new io.trellis.node.proxy.EndpointHealth.Ejection("10.42.2.7:8080",
+                        "service_endpoint", 2, 9_000)));
+                HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> notReady = get(http, admin.readinessPort(), "/healthz/ready");
             assertThat(notReady.statusCode()).isEqualTo(503);
             assertThat(notReady.body()).contains("waiting for the first workload xDS update");
@@ -94,6 +97,10 @@ class NodeAdminTest {
             assertThat(dump.get("certificates").get(0).get("serial").asText())
                     .isEqualTo(certs.current(client).leaf().getSerialNumber().toString(16));
             assertThat(get(http, admin.adminPort(), "/certs").body()).contains(client.uri());
+            JsonNode ejected = dump.get("ejected_endpoints").get(0);
+            assertThat(ejected.get("address").asText()).isEqualTo("10.42.2.7:8080");
+            assertThat(ejected.get("kind").asText()).isEqualTo("service_endpoint");
+            assertThat(ejected.get("remaining_ms").asLong()).isEqualTo(9_000);
 
             String metrics = get(http, admin.metricsPort(), "/stats/prometheus").body();
             assertThat(metrics).contains("trellis_xds_client_connected 1.0", "trellis_certificates 1.0");

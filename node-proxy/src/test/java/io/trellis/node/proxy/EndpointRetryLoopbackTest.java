@@ -71,8 +71,9 @@ class EndpointRetryLoopbackTest {
         return g == null ? -1 : g.value();
     }
 
+    /** Failed client connections (the destination side counts its refused app connects under its own path). */
     private double failures() {
-        return mesh.registry.find("trellis_node_connection_failures_total").counters().stream()
+        return mesh.registry.find("trellis_node_connection_failures_total").tag("path", "outbound").counters().stream()
                 .mapToDouble(c -> c.count()).sum();
     }
 
@@ -86,24 +87,44 @@ class EndpointRetryLoopbackTest {
         }
     }
 
+    /** How the third endpoint fails. */
+    private enum Dead {
+        /** Outside the mesh, nothing listens: the plain connect is refused. */
+        PLAIN_REFUSED,
+        /** In the mesh, but its node has no HBONE listener: the tunnel's connect is refused. */
+        NODE_GONE,
+        /** In the mesh, its node-proxy is up but the app is not: the CONNECT is answered 502. */
+        APP_GONE
+    }
+
     @Test
     void aRefusingPlainEndpointCostsNoClientConnectionAndIsEjectedThenRestored() throws Exception {
-        refusingEndpointIsRoutedAround(false);
+        refusingEndpointIsRoutedAround(Dead.PLAIN_REFUSED);
     }
 
     @Test
-    void aRefusingInMeshEndpointCostsNoClientConnectionAndIsEjectedThenRestored() throws Exception {
-        refusingEndpointIsRoutedAround(true);
+    void anEndpointOnAGoneNodeCostsNoClientConnection() throws Exception {
+        refusingEndpointIsRoutedAround(Dead.NODE_GONE);
     }
 
-    private void refusingEndpointIsRoutedAround(boolean deadIsInMesh) throws Exception {
+    @Test
+    void anEndpointWhoseAppDiedBehindALiveNodeProxyCostsNoClientConnection() throws Exception {
+        refusingEndpointIsRoutedAround(Dead.APP_GONE);
+    }
+
+    private void refusingEndpointIsRoutedAround(Dead how) throws Exception {
         Queue<InetSocketAddress> peers = new ConcurrentLinkedQueue<>();
         int port = mesh.listen(new InetSocketAddress("127.77.1.1", 0), new LoopbackMesh.Echo(peers)).getPort();
         mesh.listen(new InetSocketAddress("127.77.1.2", port), new LoopbackMesh.Echo(peers));
-        // 127.77.1.3 listens nowhere: a plain connect is refused, and so is the tunnel to its node's 15008.
+        // The dead one: 127.77.1.3 listens nowhere; the dst pod's node-proxy serves 15008 but nothing listens on port.
+        WorkloadInfo deadOne = switch (how) {
+            case PLAIN_REFUSED -> endpoint("web-3", "127.77.1.3", port, false);
+            case NODE_GONE -> endpoint("web-3", "127.77.1.3", port, true);
+            case APP_GONE -> endpoint("dst", LoopbackMesh.DST_IP, port, true);
+        };
         publish(port, List.of(endpoint("web-1", "127.77.1.1", port, false), endpoint("web-2", "127.77.1.2", port, false),
-                endpoint("web-3", "127.77.1.3", port, deadIsInMesh)));
-        InetSocketAddress dead = new InetSocketAddress("127.77.1.3", port);
+                deadOne));
+        InetSocketAddress dead = new InetSocketAddress(deadOne.addresses().getFirst(), port);
 
         for (int i = 0; i < 12; i++) {
             assertThat(echo(mesh.outbound, "round " + i)).isEqualTo("round " + i);
@@ -114,7 +135,7 @@ class EndpointRetryLoopbackTest {
         assertThat(mesh.count("trellis_node_connect_retries_total", "path", "outbound")).isEqualTo(1);
         assertThat(ejectedGauge()).isEqualTo(1);
         assertThat(mesh.paths.endpointHealth().ejections()).singleElement().satisfies(e -> {
-            assertThat(e.address()).isEqualTo("127.77.1.3:" + port);
+            assertThat(e.address()).isEqualTo(dead.getAddress().getHostAddress() + ":" + port);
             assertThat(e.kind()).isEqualTo("service_endpoint");
             assertThat(e.remainingMillis()).isEqualTo(5_000);
         });
