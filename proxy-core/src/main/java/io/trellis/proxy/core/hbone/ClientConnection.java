@@ -204,7 +204,7 @@ final class ClientConnection {
                     protected void initChannel(Http2StreamChannel stream) {
                         stream.pipeline().addLast("bytes", codec);
                         stream.pipeline().addLast("connect", new ConnectResponseHandler(request, result, codec,
-                                pool.metrics));
+                                pool.metrics, retryOnce(request, result)));
                     }
                 })
                 .open()
@@ -231,6 +231,33 @@ final class ClientConnection {
                     stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, false));
                     stream.read();
                 });
+    }
+
+    /**
+     * Opens the request again (on another connection: this one got a GOAWAY) when the server never processed
+     * its stream; once, so a peer that refuses every stream ends in an error. Null for a second attempt.
+     */
+    private @Nullable Runnable retryOnce(TunnelRequest request, CompletableFuture<Http2StreamChannel> result) {
+        if (result instanceof SecondAttempt) {
+            return null;
+        }
+        return () -> {
+            LOG.debug("event=hbone_stream_retry peer={} reason=\"not processed before GOAWAY\"", peer);
+            set.place(request, new SecondAttempt(result));
+        };
+    }
+
+    /** The result of a second attempt, handed on to the caller's. */
+    private static final class SecondAttempt extends CompletableFuture<Http2StreamChannel> {
+        SecondAttempt(CompletableFuture<Http2StreamChannel> caller) {
+            whenComplete((stream, error) -> {
+                if (error != null) {
+                    caller.completeExceptionally(error);
+                } else if (!caller.complete(stream)) {
+                    stream.close(); // the caller gave up meanwhile
+                }
+            });
+        }
     }
 
     private void release() {

@@ -3,6 +3,7 @@ package io.trellis.proxy.core.hbone;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -10,22 +11,32 @@ import io.trellis.proxy.core.TunnelException;
 import io.trellis.proxy.core.relay.InboundHold;
 import io.trellis.proxy.core.relay.PeerAborted;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
-/** Client side of one HBONE stream until the server answers the CONNECT. */
+/**
+ * Client side of one HBONE stream until the server answers the CONNECT.
+ *
+ * <p>A stream above the last stream id of a GOAWAY the server sent was never processed by it (RFC 9113
+ * section 6.8), so it is opened again on another connection once ({@code retryUnprocessed}) instead of
+ * failing: a server closing a connection (draining, idle, an error) must not fail the request that raced it.
+ */
 final class ConnectResponseHandler extends ChannelInboundHandlerAdapter {
 
     private final TunnelRequest request;
     private final CompletableFuture<Http2StreamChannel> result;
     private final StreamByteCodec codec;
     private final HboneMetrics metrics;
+    private final @Nullable Runnable retryUnprocessed;
     private boolean answered;
+    private boolean unprocessed;
 
     ConnectResponseHandler(TunnelRequest request, CompletableFuture<Http2StreamChannel> result, StreamByteCodec codec,
-            HboneMetrics metrics) {
+            HboneMetrics metrics, @Nullable Runnable retryUnprocessed) {
         this.request = request;
         this.result = result;
         this.codec = codec;
         this.metrics = metrics;
+        this.retryUnprocessed = retryUnprocessed;
     }
 
     private String describe() {
@@ -92,6 +103,12 @@ final class ConnectResponseHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        if (!answered && evt instanceof Http2GoAwayFrame goAway) {
+            // Netty tells the streams above the GOAWAY's last stream id, then closes them.
+            unprocessed |= ((Http2StreamChannel) ctx.channel()).stream().id() > goAway.lastStreamId();
+            goAway.release();
+            return;
+        }
         ctx.fireUserEventTriggered(evt);
     }
 
@@ -108,8 +125,12 @@ final class ConnectResponseHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (!answered) {
             answered = true;
-            result.completeExceptionally(new TunnelException.StreamReset(describe()
-                    + " ended before the server answered (connection lost or stream refused)", null));
+            if (unprocessed && retryUnprocessed != null) {
+                retryUnprocessed.run();
+            } else {
+                result.completeExceptionally(new TunnelException.StreamReset(describe() + " ended before the server "
+                        + "answered (connection lost or stream refused" + (unprocessed ? ", twice" : "") + ")", null));
+            }
         }
         ctx.fireChannelInactive();
     }
