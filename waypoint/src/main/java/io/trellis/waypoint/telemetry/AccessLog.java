@@ -118,7 +118,22 @@ public final class AccessLog {
             return;
         }
         b.append('"');
-        for (int i = 0; i < value.length(); i++) {
+        int n = value.length();
+        int clean = 0;
+        while (clean < n) {
+            char c = value.charAt(clean);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                break;
+            }
+            clean++;
+        }
+        // Most values need no escaping: append them in one copy.
+        if (clean == n) {
+            b.append(value);
+        } else {
+            b.append(value, 0, clean);
+        }
+        for (int i = clean; i < n; i++) {
             char c = value.charAt(i);
             switch (c) {
                 case '"' -> b.append("\\\"");

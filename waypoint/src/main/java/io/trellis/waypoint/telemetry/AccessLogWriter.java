@@ -38,6 +38,7 @@ final class AccessLogWriter implements AutoCloseable {
     private final List<RequestRecord> batch = new ArrayList<>(BATCH);
     private final StringBuilder line = new StringBuilder(1024);
     private final IsoMillis clock = new IsoMillis();
+    private char[] chars = new char[1024];
     private byte[] bytes = new byte[FLUSH_BYTES + 4096];
     private int length;
     private long reportedDrops;
@@ -125,20 +126,24 @@ final class AccessLogWriter implements AutoCloseable {
         AccessLog.appendTo(line, r, clock);
         line.append('\n');
         int n = line.length();
-        boolean ascii = true;
-        for (int i = 0; i < n && ascii; i++) {
-            ascii = line.charAt(i) < 0x80;
+        if (chars.length < n) {
+            chars = new char[Math.max(n, chars.length * 2)];
         }
-        if (ascii) {
-            ensure(n);
-            for (int i = 0; i < n; i++) {
-                bytes[length++] = (byte) line.charAt(i);
+        // One bulk copy out of the builder, then a plain array loop: per-char builder access is slow (C1 proxies).
+        line.getChars(0, n, chars, 0);
+        ensure(n);
+        int start = length;
+        for (int i = 0; i < n; i++) {
+            char c = chars[i];
+            if (c >= 0x80) {
+                length = start;
+                byte[] utf8 = line.toString().getBytes(StandardCharsets.UTF_8);
+                ensure(utf8.length);
+                System.arraycopy(utf8, 0, bytes, length, utf8.length);
+                length += utf8.length;
+                break;
             }
-        } else {
-            byte[] utf8 = line.toString().getBytes(StandardCharsets.UTF_8);
-            ensure(utf8.length);
-            System.arraycopy(utf8, 0, bytes, length, utf8.length);
-            length += utf8.length;
+            bytes[length++] = (byte) c;
         }
         if (length >= FLUSH_BYTES) {
             flush();
