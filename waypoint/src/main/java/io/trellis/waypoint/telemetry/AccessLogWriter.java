@@ -16,16 +16,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes access-log lines from one background thread, so an event loop only enqueues the finished
  * request's record: formatting, encoding and the write(2) to stdout (a terminal or a pipe that may
- * stall) all happen here. The thread formats into one reused builder and byte buffer and writes
- * every line queued since its last write in one call; after a write it lingers briefly so that
- * under load one wake-up carries several lines. When {@code capacity} records are queued, new ones
- * are dropped (counted, and reported on the event log) rather than stall traffic.
+ * stall) all happen here. The thread formats into one reused builder and byte buffer and writes the
+ * lines queued since its last write together, in whole-line writes of at most 4 KiB where a line
+ * allows; after a write it lingers briefly so that under load one wake-up carries several lines.
+ * When {@code capacity} records are queued, new ones are dropped (counted, and reported on the
+ * event log) rather than stall traffic.
  */
 final class AccessLogWriter implements AutoCloseable {
 
     private static final Logger EVENTS = LoggerFactory.getLogger(AccessLogWriter.class);
     private static final int BATCH = 256;
     private static final int FLUSH_BYTES = 64 * 1024;
+    private static final int PIPE_BUF = 4096;
     private static final long DROP_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ArrayBlockingQueue<RequestRecord> queue;
@@ -161,7 +163,23 @@ final class AccessLogWriter implements AutoCloseable {
             return;
         }
         try {
-            out.write(bytes, 0, length);
+            // Whole lines per write(2), at most PIPE_BUF bytes where a line allows: a pipe keeps such a write
+            // atomic, so a reader sharing the pipe with other writers (stderr) never sees a line split.
+            int start = 0;
+            while (start < length) {
+                int end = Math.min(length, start + PIPE_BUF);
+                while (end > start && bytes[end - 1] != '\n') {
+                    end--;
+                }
+                if (end == start) {
+                    end = start + PIPE_BUF;
+                    while (end < length && bytes[end - 1] != '\n') {
+                        end++;
+                    }
+                }
+                out.write(bytes, start, end - start);
+                start = end;
+            }
             out.flush();
         } catch (IOException e) {
             EVENTS.warn("event=access_log_write_failed bytes={} error=\"{}\"", length, e.toString());

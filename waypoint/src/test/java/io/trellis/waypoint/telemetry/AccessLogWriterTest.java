@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class AccessLogWriterTest {
 
     /** A stdout stand-in that collects bytes (thread-safe: the writer thread writes, the test reads). */
-    static final class Collected extends OutputStream {
+    static class Collected extends OutputStream {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
         @Override public synchronized void write(int b) { bytes.write(b); }
@@ -41,6 +41,39 @@ class AccessLogWriterTest {
             assertThat(lines.get(i)).isEqualTo(before.get(i % 2));
         }
         assertThat(out.text()).endsWith("\n");
+    }
+
+    @Test
+    void everyWriteCarriesWholeLinesOfAtMostPipeBufWhereALineAllows() throws IOException {
+        List<Integer> writes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        List<Boolean> endsWithNewline = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Collected out = new Collected() {
+            @Override public synchronized void write(byte[] b, int off, int len) {
+                writes.add(len);
+                endsWithNewline.add(b[off + len - 1] == '\n');
+                super.write(b, off, len);
+            }
+        };
+        RequestRecord r = AccessLogFormatTest.full();
+        String longAgent = "a".repeat(5000);
+        RequestRecord longLine = new RequestRecord(r.startEpochMillis(), r.durationNanos(), r.method(), r.path(),
+                r.authority(), r.requestProtocol(), r.downstreamProtocol(), r.status(), r.flags(), r.grpcStatus(),
+                r.detail(), r.requestBytes(), r.responseBytes(), r.attempts(), r.source(), r.destinationService(),
+                r.destinationNamespace(), r.destinationWorkload(), r.destinationPrincipal(), r.upstreamHost(),
+                r.upstreamCluster(), r.route(), r.traceparent(), r.requestId(), longAgent);
+        // A long linger: the records below are queued while the writer waits, and leave in one flush.
+        try (AccessLogWriter writer = new AccessLogWriter(out, 64, 200_000_000L, "test-access-log")) {
+            writer.offer(AccessLogFormatTest.sparse());
+            Await.until("first line written", Duration.ofSeconds(10), () -> out.text().lines().count() == 1);
+            for (int i = 0; i < 20; i++) {
+                writer.offer(i == 10 ? longLine : r);
+            }
+            Await.until("21 lines written", Duration.ofSeconds(10), () -> out.text().lines().count() == 21);
+        }
+        assertThat(endsWithNewline).containsOnly(true);
+        assertThat(writes).anyMatch(n -> n > 5000);
+        assertThat(writes.stream().filter(n -> n <= 5000)).allMatch(n -> n <= 4096);
+        assertThat(writes.size()).isLessThan(21);
     }
 
     @Test
