@@ -4,7 +4,6 @@ import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.trellis.node.state.MeshState;
 import io.trellis.node.state.MeshStore;
-import io.trellis.node.xds.ControllerChannels;
 import io.trellis.node.xds.WorkloadXdsClient;
 import io.trellis.node.xds.XdsClientConfig;
 import io.trellis.node.xds.XdsStatus;
@@ -25,7 +24,7 @@ final class MeshSnapshot {
     private MeshSnapshot() {}
 
     static MeshState fetch(ControllerAddress controller, Duration timeout) throws CtlException {
-        ManagedChannel channel = ControllerChannels.plaintext(controller.host(), controller.port());
+        ManagedChannel channel = controller.open();
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("trellisctl-xds").factory());
         MeshStore store = new MeshStore();

@@ -7,7 +7,6 @@ import io.trellis.api.workload.v1.ListProxiesRequest;
 import io.trellis.api.workload.v1.ProxyStatus;
 import io.trellis.api.workload.v1.ProxyStatusServiceGrpc;
 import io.trellis.api.workload.v1.TypeStatus;
-import io.trellis.node.xds.ControllerChannels;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +36,7 @@ final class ProxyStatusCommand extends CtlCommand {
     @Override
     int run() throws CtlException {
         OutputFormat format = output.format();
-        ManagedChannel channel = ControllerChannels.plaintext(controller.host(), controller.port());
+        ManagedChannel channel = controller.open();
         try {
             List<ProxyStatus> proxies = ProxyStatusServiceGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(10, TimeUnit.SECONDS)

@@ -7,14 +7,15 @@ import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.trellis.controller.Controller;
 import io.trellis.controller.ControllerSettings;
+import io.trellis.identity.PemFiles;
 import io.trellis.node.identity.CertificateStatus;
 import io.trellis.node.state.MeshStore;
-import io.trellis.node.xds.ControllerChannels;
 import io.trellis.node.xds.WorkloadXdsClient;
 import io.trellis.node.xds.XdsClientConfig;
 import io.trellis.proxy.core.admin.AdminEndpoints;
 import io.trellis.proxy.core.admin.AdminHttpServer;
 import io.trellis.proxy.core.admin.LogLevels;
+import io.trellis.proxy.core.controller.ControllerChannels;
 import io.trellis.testkit.Await;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -275,6 +276,29 @@ class CtlCommandsTest {
         Result bad = run("waypoint", "apply", "-n", "Shop");
         assertThat(bad.exit()).isEqualTo(1);
         assertThat(bad.err()).contains("DNS-1123");
+    }
+
+    @Test
+    void proxyStatusOverTlsVerifiesTheControllerBySpiffeId(@TempDir Path tls) throws Exception {
+        Path root = tls.resolve("root-cert.pem");
+        PemFiles.writeCertificates(root, controller.roots());
+        String tlsAddress = "127.0.0.1:" + controller.xdsTlsPort();
+        Result r = run("proxy-status", "--controller", tlsAddress, "--controller-root-cert", root.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("node-a", "Workload");
+
+        Result impostor = run("proxy-status", "--controller", tlsAddress, "--controller-root-cert", root.toString(),
+                "--controller-identity", "spiffe://cluster.local/ns/trellis-system/sa/impostor");
+        assertThat(impostor.exit()).isEqualTo(1);
+        assertThat(impostor.err()).contains("cannot read proxy status", "UNAVAILABLE");
+        Result otherDomain = run("proxy-status", "--controller", tlsAddress, "--controller-root-cert", root.toString(),
+                "--controller-identity", "spiffe://other.domain/ns/trellis-system/sa/trellis-controller");
+        assertThat(otherDomain.exit()).isEqualTo(1);
+        assertThat(otherDomain.err()).contains("--controller-identity", "not in trust domain cluster.local");
+        Result noRoot = run("workloads", "--controller", tlsAddress, "--controller-root-cert",
+                tls.resolve("missing.pem").toString());
+        assertThat(noRoot.exit()).isEqualTo(1);
+        assertThat(noRoot.err()).contains("--controller-root-cert");
     }
 
     @Test

@@ -1,13 +1,10 @@
 package io.trellis.node;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
-import io.trellis.identity.PemFiles;
 import io.trellis.identity.RenewalPolicy;
-import io.trellis.identity.TrustBundle;
 import io.trellis.node.admin.NodeAdmin;
 import io.trellis.node.identity.CertificateManager;
 import io.trellis.node.identity.GrpcCaClient;
@@ -22,9 +19,9 @@ import io.trellis.node.proxy.TrafficPaths;
 import io.trellis.node.proxy.WorkloadTls;
 import io.trellis.node.state.LoadBalancer;
 import io.trellis.node.state.MeshStore;
-import io.trellis.node.xds.ControllerChannels;
 import io.trellis.node.xds.WorkloadXdsClient;
 import io.trellis.node.xds.XdsClientConfig;
+import io.trellis.proxy.core.controller.ControllerChannels;
 import io.trellis.proxy.core.transport.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -167,19 +164,8 @@ public final class NodeProxy implements AutoCloseable {
      * cross the pod network in clear).
      */
     private ManagedChannel controllerChannel(Clock clock) throws javax.net.ssl.SSLException {
-        Path root = settings.controllerRootCert();
-        if (root == null) {
-            return NettyChannelBuilder.forTarget(settings.controller()).usePlaintext().build();
-        }
-        String target = settings.controller();
-        int colon = target.lastIndexOf(':');
-        if (colon < 0) {
-            throw new IllegalArgumentException("--controller " + target + " must be host:port");
-        }
-        String host = target.substring(0, colon).replace("[", "").replace("]", "");
-        int port = Integer.parseInt(target.substring(colon + 1));
-        TrustBundle bundle = new TrustBundle(settings.proxy().trustDomain(), PemFiles.readCertificates(root));
-        return ControllerChannels.tls(host, port, bundle, settings.controllerIdentity(), clock);
+        return ControllerChannels.open(settings.controller(), settings.controllerRootCert(),
+                settings.controllerIdentity(), settings.proxy().trustDomain(), clock);
     }
 
     private static String readToken(@Nullable Path file) {

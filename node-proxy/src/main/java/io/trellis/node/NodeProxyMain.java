@@ -1,13 +1,13 @@
 package io.trellis.node;
 
 import io.trellis.identity.IdentityException;
-import io.trellis.identity.PemFiles;
 import io.trellis.identity.SpiffeId;
 import io.trellis.node.authz.MtlsMode;
 import io.trellis.node.inpod.EnrollmentServer;
 import io.trellis.node.proxy.InboundLimits;
 import io.trellis.node.proxy.ProxySettings;
 import io.trellis.proxy.core.admin.AdminHttpServer;
+import io.trellis.proxy.core.controller.ControllerChannels;
 import io.trellis.proxy.core.hbone.HbonePoolConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -158,22 +158,9 @@ public final class NodeProxyMain implements Callable<Integer> {
                 throw new IllegalArgumentException("--workload-socks5-port must be 1..65535, got " + workloadSocks5Port);
             }
         }
-        SpiffeId controllerId = SpiffeId.parse(controllerIdentity != null ? controllerIdentity
-                : "spiffe://" + trustDomain + "/ns/trellis-system/sa/trellis-controller");
-        if (!controllerId.trustDomain().equals(trustDomain)) {
-            throw new IllegalArgumentException("--controller-identity " + controllerId + " is not in trust domain "
-                    + trustDomain);
-        }
+        SpiffeId controllerId = ControllerChannels.identity(controllerIdentity, trustDomain);
         if (controllerRootCert != null) {
-            try {
-                if (PemFiles.readCertificates(controllerRootCert).isEmpty()) {
-                    throw new IllegalArgumentException("--controller-root-cert " + controllerRootCert
-                            + " holds no certificate");
-                }
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("--controller-root-cert " + controllerRootCert + ": " + e.getMessage(),
-                        e);
-            }
+            ControllerChannels.roots(controllerRootCert); // a wrong file fails here, not at the first connection
         }
         InetAddress socksAddress = InetAddress.getByName(literal(socks5Address, "--socks5-address"));
         if (!socksAddress.isLoopbackAddress()) {

@@ -10,12 +10,12 @@ import io.trellis.identity.PemFiles;
 import io.trellis.identity.SpiffeId;
 import io.trellis.identity.TrustBundle;
 import io.trellis.identity.WorkloadCertificate;
+import io.trellis.proxy.core.controller.ControllerChannels;
 import io.trellis.proxy.core.transport.Transport;
 import io.trellis.proxy.core.transport.Transports;
 import io.trellis.waypoint.proxy.EnvoyConfigFile;
 import io.trellis.waypoint.proxy.ProxySettings;
 import io.trellis.waypoint.proxy.WaypointProxy;
-import io.trellis.waypoint.xds.ControllerChannel;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -231,7 +232,8 @@ public final class WaypointMain implements Callable<Integer> {
     /** Plaintext, or TLS verified by the controller's SPIFFE id with --controller-root-cert. */
     ManagedChannel controllerChannel(String controllerAddress) throws javax.net.ssl.SSLException {
         try {
-            return ControllerChannel.open(controllerAddress, controllerRootCert, controllerIdentity, trustDomain);
+            return ControllerChannels.fromOptions(controllerAddress, controllerRootCert, controllerIdentity,
+                    trustDomain, Clock.systemUTC());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
         }

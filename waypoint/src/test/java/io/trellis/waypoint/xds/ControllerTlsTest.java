@@ -1,10 +1,8 @@
 package io.trellis.waypoint.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.trellis.api.workload.v1.ListProxiesRequest;
@@ -13,11 +11,9 @@ import io.trellis.api.workload.v1.ProxyStatusServiceGrpc;
 import io.trellis.controller.Controller;
 import io.trellis.controller.ControllerSettings;
 import io.trellis.controller.model.MeshSettings;
-import io.trellis.identity.CertificateAuthority;
 import io.trellis.identity.PemFiles;
 import io.trellis.identity.SpiffeId;
-import io.trellis.identity.TrustBundle;
-import io.trellis.proxy.core.ca.ControllerCaClient;
+import io.trellis.proxy.core.controller.ControllerChannels;
 import io.trellis.proxy.core.transport.Transport;
 import io.trellis.proxy.core.transport.Transports;
 import io.trellis.testkit.Await;
@@ -27,8 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The waypoint reaching a real in-process controller on its TLS port: certificate and xDS config arrive over TLS
- * with the controller verified by its SPIFFE id; a controller with another identity, or under another root, is
- * refused before the token is sent.
+ * with the controller verified by its SPIFFE id (the refusals of a wrong id or root are proxy-core's
+ * {@code ControllerChannelsTest}).
  */
 class ControllerTlsTest {
 
@@ -79,8 +73,8 @@ class ControllerTlsTest {
 
     @Test
     void certificateAndConfigArriveOverTlsFromTheCommandLineOptions() throws Exception {
-        ManagedChannel channel = ControllerChannel.open("127.0.0.1:" + controller.xdsTlsPort(), rootPem(), null,
-                "cluster.local");
+        ManagedChannel channel = ControllerChannels.fromOptions("127.0.0.1:" + controller.xdsTlsPort(), rootPem(),
+                null, "cluster.local", Clock.systemUTC());
         try (MeshWaypoint waypoint = MeshWaypoint.start(new MeshWaypoint.Options("demo", "reviews-waypoint",
                         "reviews-waypoint", "cluster.local", new InetSocketAddress("127.0.0.1", 0), 15008, 64 * 1024,
                         Duration.ofHours(1)), channel, () -> WAYPOINT_TOKEN, group, transport,
@@ -94,59 +88,5 @@ class ControllerTlsTest {
         } finally {
             channel.shutdownNow();
         }
-    }
-
-    @Test
-    void controllerWithAnotherIdentityOrRootIsRefusedWithAClearReason() throws Exception {
-        TrustBundle bundle = new TrustBundle("cluster.local", controller.roots());
-        TrustBundle otherRoot = CertificateAuthority.selfSigned("cluster.local", Duration.ofDays(1),
-                Clock.systemUTC()).trustBundle();
-        SpiffeId impostor = SpiffeId.parse("spiffe://cluster.local/ns/trellis-system/sa/impostor");
-        List<ManagedChannel> refused = List.of(
-                ControllerChannel.tls("127.0.0.1", controller.xdsTlsPort(), bundle, impostor, Clock.systemUTC()),
-                ControllerChannel.tls("127.0.0.1", controller.xdsTlsPort(), otherRoot,
-                        ControllerChannel.defaultIdentity("cluster.local"), Clock.systemUTC()));
-        try {
-            for (ManagedChannel channel : refused) {
-                ControllerCaClient ca = new ControllerCaClient(channel, () -> WAYPOINT_TOKEN, Duration.ofHours(1),
-                        Duration.ofSeconds(20), Clock.systemUTC());
-                assertThatThrownBy(() -> ca.fetch(WAYPOINT).get(30, TimeUnit.SECONDS))
-                        .isInstanceOf(ExecutionException.class).hasMessageContaining("UNAVAILABLE");
-                StatusRuntimeException e = (StatusRuntimeException) org.assertj.core.api.Assertions.catchThrowable(
-                        () -> ProxyStatusServiceGrpc.newBlockingStub(channel)
-                                .listProxies(ListProxiesRequest.getDefaultInstance()));
-                assertThat(causes(e)).as("the reason the handshake failed")
-                        .contains("the controller's certificate is not");
-            }
-            assertThat(causes((StatusRuntimeException) org.assertj.core.api.Assertions.catchThrowable(
-                    () -> ProxyStatusServiceGrpc.newBlockingStub(refused.getFirst())
-                            .listProxies(ListProxiesRequest.getDefaultInstance()))))
-                    .contains("spiffe://cluster.local/ns/trellis-system/sa/impostor");
-        } finally {
-            refused.forEach(ManagedChannel::shutdownNow);
-        }
-    }
-
-    @Test
-    void badOptionsNameTheOption() throws Exception {
-        assertThatThrownBy(() -> ControllerChannel.open("controller", null, null, "cluster.local"))
-                .hasMessageContaining("--controller 'controller' must be host:port");
-        assertThatThrownBy(() -> ControllerChannel.open("controller:15012", null,
-                "spiffe://other.domain/ns/trellis-system/sa/trellis-controller", "cluster.local"))
-                .hasMessageContaining("--controller-identity").hasMessageContaining("not in trust domain cluster.local");
-        Path empty = Files.writeString(dir.resolve("empty.pem"), "");
-        assertThatThrownBy(() -> ControllerChannel.open("controller:15012", empty, null, "cluster.local"))
-                .hasMessageContaining("--controller-root-cert");
-        assertThatThrownBy(() -> ControllerChannel.open("controller:15012", dir.resolve("missing.pem"), null,
-                "cluster.local")).hasMessageContaining("--controller-root-cert");
-    }
-
-    /** Every message in the exception's cause chain, joined. */
-    private static String causes(Throwable t) {
-        StringBuilder sb = new StringBuilder();
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            sb.append(c).append(" | ");
-        }
-        return sb.toString();
     }
 }

@@ -1,4 +1,4 @@
-package io.trellis.waypoint.xds;
+package io.trellis.proxy.core.controller;
 
 import io.trellis.identity.PeerVerificationException;
 import io.trellis.identity.SpiffeId;
@@ -7,15 +7,17 @@ import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.List;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Verifies the controller SPIFFE-style (chain to the mesh root, URI SAN equal to the expected controller id)
- * instead of by host name. A rejection is logged here, because the gRPC status the CA client sees for a failed
- * handshake only says UNAVAILABLE and would send an operator looking for a network problem.
+ * Verifies the controller SPIFFE-style (chain to the mesh root, URI SAN equal to the expected controller id) instead
+ * of by host name, which would not match a Service name or pod IP. A rejection is logged here, because the gRPC
+ * status a client sees for a failed handshake only says UNAVAILABLE and would send an operator looking for a network
+ * problem. Never used for clients.
  */
 final class ControllerTrust extends X509ExtendedTrustManager {
 
@@ -32,12 +34,11 @@ final class ControllerTrust extends X509ExtendedTrustManager {
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
         try {
-            verifier.verify(chain == null ? java.util.List.of() : Arrays.asList(chain), expected);
+            verifier.verify(chain == null ? List.of() : Arrays.asList(chain), expected);
         } catch (PeerVerificationException e) {
-            String message = "the controller's certificate is not " + expected + " under the mesh root: "
-                    + e.getMessage() + " (check --controller-identity and --controller-root-cert)";
             LOG.error("event=controller_rejected expected={} problem=\"{}\"", expected, e.getMessage());
-            throw new CertificateException(message, e);
+            throw new CertificateException("the controller's certificate is not " + expected + " under the mesh root: "
+                    + e.getMessage() + " (check --controller-identity and --controller-root-cert)", e);
         }
     }
 
