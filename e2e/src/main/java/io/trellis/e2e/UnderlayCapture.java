@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -19,8 +20,12 @@ import java.util.List;
  */
 public final class UnderlayCapture {
 
-    /** A port nothing in the lab listens on: the knock is refused at once. */
-    private static final int KNOCK_PORT = 9;
+    /** Ports nothing in the lab listens on: a knock is refused at once (a SYN and a RST, no payload). */
+    private static final int LIVE_KNOCK_PORT = 9;
+    private static final int SYNC_KNOCK_PORT = 13;
+    /** The HBONE port, decoded as TLS even on a connection whose handshake came before the capture. */
+    private static final int HBONE_PORT = 15008;
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final Lab lab;
     private final LabProcess tshark;
@@ -37,6 +42,12 @@ public final class UnderlayCapture {
             throw new MeshException.StartFailed("tshark is not installed (apt-get install -y tshark)");
         }
         Path pcap = lab.runDir().resolve(name + ".pcap");
+        try {
+            // a file left by an earlier run with the same lab name would look like a live capture
+            Files.deleteIfExists(pcap);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the old capture " + pcap, e);
+        }
         LabProcess p = lab.start("tshark-" + name, lab.underlay(), List.of("tshark", "-i", lab.underlayBridge(),
                 "-f", "tcp", "-w", pcap.toString()));
         UnderlayCapture capture = new UnderlayCapture(lab, p, pcap);
@@ -51,37 +62,43 @@ public final class UnderlayCapture {
 
     /**
      * "Capturing on" is printed before the capture sees packets; under load the first ones can be missed for
-     * seconds. Knock on a closed port of another node (a SYN and a RST, no payload, so no question below counts
-     * them) until the pcap file grows past its header: only then is the capture known to be live.
+     * seconds. Knock on a closed port of another node until the knock is in the file: only then is the capture
+     * known to be live.
      */
     private void awaitLive() {
+        knockUntilRecorded(LIVE_KNOCK_PORT, "tshark seeing packets on " + lab.underlayBridge());
+    }
+
+    /**
+     * Knocks on {@code port} of the last node from the first until a SYN to that port is in the file. dumpcap
+     * writes packets in order, so once the knock is in the file so is everything captured before it.
+     */
+    private void knockUntilRecorded(int port, String what) {
         List<LabNode> nodes = lab.nodes();
         if (nodes.size() < 2) {
             return;
         }
         String target = nodes.getLast().ip();
-        Poll.until("tshark writing " + pcap, Duration.ofSeconds(30), () -> fileSize() > 0);
-        long header = fileSize();
-        Poll.until("tshark seeing packets on " + lab.underlayBridge(), Duration.ofSeconds(30), () -> {
+        Poll.until(what, WAIT, () -> {
             if (!tshark.isAlive()) {
                 throw new MeshException.StartFailed("tshark exited: " + tshark.log());
             }
-            nodes.getFirst().exec("bash", "-c", "exec 3<>/dev/tcp/" + target + "/" + KNOCK_PORT, "knock");
-            return fileSize() > header;
+            nodes.getFirst().exec("bash", "-c", "exec 3<>/dev/tcp/" + target + "/" + port, "knock");
+            return !readWhileCapturing("tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport == " + port,
+                    "frame.number").isEmpty();
         });
     }
 
-    private long fileSize() {
-        try {
-            return Files.exists(pcap) ? Files.size(pcap) : 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + pcap, e);
-        }
-    }
-
-    /** Stops the capture (tshark flushes the file on SIGTERM). */
+    /**
+     * Stops the capture once everything sent so far is in the file (a last knock recorded), then lets tshark
+     * close the file on SIGTERM.
+     */
     public void stop() {
-        tshark.stop(Duration.ofSeconds(5));
+        try {
+            knockUntilRecorded(SYNC_KNOCK_PORT, "tshark recording everything sent before the capture stops");
+        } finally {
+            tshark.stop(Duration.ofSeconds(15));
+        }
     }
 
     public Path file() {
@@ -126,17 +143,30 @@ public final class UnderlayCapture {
     }
 
     private List<String> fields(String filter, String... fieldNames) {
-        List<String> argv = new java.util.ArrayList<>(List.of("tshark", "-r", pcap.toString(), "-Y", filter,
-                "-T", "fields"));
+        CommandResult r = read(filter, fieldNames);
+        if (!r.ok()) {
+            throw new MeshException.StartFailed("tshark could not read " + pcap + ": " + r.failureSummary());
+        }
+        return lines(r);
+    }
+
+    /** Reads the file while dumpcap still writes it: a packet cut short at the end is expected, not an error. */
+    private List<String> readWhileCapturing(String filter, String... fieldNames) {
+        return lines(read(filter, fieldNames));
+    }
+
+    private CommandResult read(String filter, String... fieldNames) {
+        List<String> argv = new ArrayList<>(List.of("tshark", "-r", pcap.toString(),
+                "-d", "tcp.port==" + HBONE_PORT + ",tls", "-Y", filter, "-T", "fields"));
         for (String f : fieldNames) {
             argv.add("-e");
             argv.add(f);
         }
-        // Reading a file needs no namespace; the underlay namespace is simply one the lab owns.
-        CommandResult r = lab.nodes().getFirst().exec(argv.toArray(String[]::new));
-        if (!r.ok()) {
-            throw new MeshException.StartFailed("tshark could not read " + pcap + ": " + r.failureSummary());
-        }
+        // Reading a file needs no namespace; the first node's namespace is simply one the lab owns.
+        return lab.nodes().getFirst().exec(argv.toArray(String[]::new));
+    }
+
+    private static List<String> lines(CommandResult r) {
         return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trellis.install.agent.CommandResult;
 import io.trellis.install.lab.LabNode;
-import io.trellis.install.lab.LabProcess;
 import io.trellis.install.lab.LabService;
 import io.trellis.testkit.Await;
 import java.nio.charset.StandardCharsets;
@@ -72,11 +71,8 @@ class NodeProxyPairE2ETest {
         String b1 = mesh.lab().pod("b1").ip();
         String vip = serviceVip("b");
         double inboundBefore = sum(mesh.metrics("node2").exposition(), INBOUND_HBONE);
-        Path pcap = mesh.lab().runDir().resolve("underlay.pcap");
-        LabProcess capture = mesh.lab().start("tshark", mesh.lab().underlay(), List.of("tshark", "-i",
-                mesh.lab().underlayBridge(), "-f", "tcp", "-w", pcap.toString()));
+        UnderlayCapture capture = mesh.captureUnderlay("underlay");
         try {
-            Await.until("tshark capturing", WAIT, () -> capture.log().contains("Capturing on"));
             List<Double> podIpTimes = new ArrayList<>();
             List<Double> vipTimes = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
@@ -86,31 +82,16 @@ class NodeProxyPairE2ETest {
             LOG.info("event=e2e_latency path=pod_ip curl_time_total_s={}", podIpTimes);
             LOG.info("event=e2e_latency path=service_vip curl_time_total_s={}", vipTimes);
         } finally {
-            capture.stop(Duration.ofSeconds(5));
+            capture.stop();
         }
-        byte[] raw = Files.readAllBytes(pcap);
-        String asText = new String(raw, StandardCharsets.ISO_8859_1);
-        assertThat(asText).as("the HTTP payload never crosses the underlay in clear").doesNotContain(MARKER)
-                .doesNotContain("GET /marker.txt");
-        CommandResult ports = mesh.lab().node("node1").exec("tshark", "-r", pcap.toString(), "-Y", "tcp.len > 0",
-                "-T", "fields", "-e", "tcp.srcport", "-e", "tcp.dstport");
-        assertThat(ports.ok()).as(ports.failureSummary()).isTrue();
-        List<String> dataPorts = Arrays.stream(ports.stdout().split("\n")).filter(l -> !l.isBlank())
-                .map(l -> l.contains("15008") ? "15008" : l.contains("15010") ? "15010" : l).distinct().toList();
+        assertThat(capture.containsInClear(MARKER) || capture.containsInClear("GET /marker.txt"))
+                .as("the HTTP payload never crosses the underlay in clear").isFalse();
         // 15010 is the controller's xDS/CA stream from node2 (control plane, not data).
-        assertThat(dataPorts).as("TCP payload on the underlay: only HBONE (and the controller stream)")
-                .contains("15008").isSubsetOf("15008", "15010");
-        CommandResult tls = mesh.lab().node("node1").exec("tshark", "-r", pcap.toString(), "-Y",
-                "tcp.port == 15008 && tls.handshake.type == 1", "-T", "fields", "-e", "tls.handshake.extensions_alpn_str");
-        assertThat(tls.stdout()).as("TLS ClientHello with ALPN h2 on 15008").contains("h2");
-        // Segments that only continue a TLS record carry no tls layer of their own, so assert what
-        // matters: application data travels in TLS records, and no HTTP is visible on 15008.
-        CommandResult appData = mesh.lab().node("node1").exec("tshark", "-r", pcap.toString(), "-Y",
-                "tcp.port == 15008 && (tls.record.content_type == 23 || tls.record.opaque_type == 23)", "-T", "fields", "-e", "frame.number");
-        assertThat(appData.stdout().strip()).as("TLS application data records on 15008").isNotEmpty();
-        CommandResult clear = mesh.lab().node("node1").exec("tshark", "-r", pcap.toString(), "-Y",
-                "tcp.port == 15008 && (http || http2)", "-T", "fields", "-e", "frame.number");
-        assertThat(clear.stdout().strip()).as("no HTTP or HTTP/2 in clear on 15008").isEmpty();
+        assertThat(capture.portsWithPayload()).as("TCP payload on the underlay: only HBONE (and the controller stream)")
+                .contains(15008).isSubsetOf(15008, 15010);
+        assertThat(capture.clientHelloAlpn(15008)).as("TLS ClientHello with ALPN h2 on 15008").contains("h2");
+        assertThat(capture.tlsApplicationDataFrames(15008)).as("TLS application data records on 15008").isPositive();
+        assertThat(capture.clearHttpFrames(15008)).as("no HTTP or HTTP/2 in clear on 15008").isZero();
         Await.until("node2 counted the inbound HBONE connections", WAIT, () -> sum(mesh.metrics("node2").exposition(),
                 INBOUND_HBONE) >= inboundBefore + 10);
         Await.until("node1 reported them as source over mutual TLS", WAIT, () -> mesh.metrics("node1").exposition().lines()
