@@ -1,5 +1,7 @@
 package io.trellis.identity;
 
+import io.trellis.testkit.FakeScheduledExecutor;
+import io.trellis.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.trellis.identity;
 
+import io.trellis.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

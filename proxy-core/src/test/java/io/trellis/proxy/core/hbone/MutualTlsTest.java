@@ -1,5 +1,6 @@
 package io.trellis.proxy.core.hbone;
 
+import io.trellis.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 

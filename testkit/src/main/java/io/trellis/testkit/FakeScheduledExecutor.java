@@ -1,4 +1,4 @@
-package io.trellis.node.identity;
+package io.trellis.testkit;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * A single-threaded scheduled executor on a {@link MutableClock}: tasks run only when the test
  * calls {@link #advance} or {@link #runDue}, on the test's thread, in due-time order.
  */
-final class FakeScheduledExecutor extends AbstractExecutorService implements ScheduledExecutorService {
+public final class FakeScheduledExecutor extends AbstractExecutorService implements ScheduledExecutorService {
 
     private final MutableClock clock;
     private final PriorityQueue<Task<?>> queue = new PriorityQueue<>(
@@ -27,12 +27,12 @@ final class FakeScheduledExecutor extends AbstractExecutorService implements Sch
     private long sequence;
     private boolean shutdown;
 
-    FakeScheduledExecutor(MutableClock clock) {
+    public FakeScheduledExecutor(MutableClock clock) {
         this.clock = clock;
     }
 
     /** Moves the clock forward by {@code duration}, running every task that falls due on the way, at its due time. */
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         Instant target = clock.instant().plus(duration);
         while (true) {
             Task<?> next = queue.peek();
@@ -49,12 +49,12 @@ final class FakeScheduledExecutor extends AbstractExecutorService implements Sch
     }
 
     /** Runs what is due now (including tasks those tasks schedule with no delay). */
-    void runDue() {
+    public void runDue() {
         advance(Duration.ZERO);
     }
 
     /** Tasks scheduled and neither run nor cancelled. */
-    List<Instant> pendingDueTimes() {
+    public List<Instant> pendingDueTimes() {
         List<Instant> due = new ArrayList<>();
         for (Task<?> task : queue) {
             if (!task.isCancelled()) {
