@@ -201,23 +201,8 @@ public final class MeshLab implements AutoCloseable {
     }
 
     private String gatewayYaml(Waypoint w) {
-        return """
-                # Written by MeshLab: the waypoint runs in lab pod %s, so that pod's IP is the Gateway's address.
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: Gateway
-                metadata:
-                  name: %s
-                  namespace: %s
-                spec:
-                  gatewayClassName: trellis-waypoint
-                  listeners:
-                    - name: mesh
-                      port: 15008
-                      protocol: HBONE
-                  addresses:
-                    - type: IPAddress
-                      value: %s
-                """.formatted(w.pod(), w.gateway(), w.namespace(), lab.pod(w.pod()).ip());
+        return GatewayYaml.waypoint("MeshLab: the waypoint runs in lab pod " + w.pod()
+                + ", so that pod's IP is the Gateway's address.", w.gateway(), w.namespace(), lab.pod(w.pod()).ip());
     }
 
     /**

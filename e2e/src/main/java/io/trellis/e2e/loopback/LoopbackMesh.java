@@ -1,6 +1,7 @@
 package io.trellis.e2e.loopback;
 
 import io.trellis.e2e.ChildJvm;
+import io.trellis.e2e.GatewayYaml;
 import io.trellis.e2e.MeshException;
 import io.trellis.e2e.Poll;
 import io.trellis.e2e.Prometheus;
@@ -202,23 +203,9 @@ public final class LoopbackMesh implements AutoCloseable {
             throw new IllegalArgumentException("waypoint " + w + " was not given to start(): it has no token");
         }
         LoopbackTopology.Workload pod = topology.workload(w.workload());
-        writeConfig("waypoint-" + w.namespace() + "-" + w.gateway() + ".yaml", """
-                # Written by LoopbackMesh: the waypoint runs on %s, so that is the Gateway's address.
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: Gateway
-                metadata:
-                  name: %s
-                  namespace: %s
-                spec:
-                  gatewayClassName: trellis-waypoint
-                  listeners:
-                    - name: mesh
-                      port: 15008
-                      protocol: HBONE
-                  addresses:
-                    - type: IPAddress
-                      value: %s
-                """.formatted(pod.ip(), w.gateway(), w.namespace(), pod.ip()));
+        writeConfig("waypoint-" + w.namespace() + "-" + w.gateway() + ".yaml", GatewayYaml.waypoint(
+                "LoopbackMesh: the waypoint runs on " + pod.ip() + ", so that is the Gateway's address.",
+                w.gateway(), w.namespace(), pod.ip()));
         String ip = pod.ip();
         startJvm(waypointProcess(w), waypointLogging(), "io.trellis.waypoint.WaypointMain", List.of(
                 // TLS like the node-proxies: the controller verified by its SPIFFE id against the run's root
