@@ -1,5 +1,7 @@
 package io.trellis.e2e;
 
+import java.util.List;
+
 /**
  * The Gateway object (class {@code trellis-waypoint}) that deploys a waypoint at a fixed address, as the lab and the
  * loopback mesh write it into the controller's config directory.
@@ -14,7 +16,12 @@ public final class GatewayYaml {
      * {@code origin} says in a comment who wrote it and why that address.
      */
     public static String waypoint(String origin, String name, String namespace, String address) {
-        return """
+        return waypoint(origin, name, namespace, List.of(address));
+    }
+
+    /** The same with one address per waypoint replica. */
+    public static String waypoint(String origin, String name, String namespace, List<String> addresses) {
+        StringBuilder yaml = new StringBuilder("""
                 # Written by %s
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: Gateway
@@ -28,8 +35,10 @@ public final class GatewayYaml {
                       port: 15008
                       protocol: HBONE
                   addresses:
-                    - type: IPAddress
-                      value: %s
-                """.formatted(origin, name, namespace, address);
+                """.formatted(origin, name, namespace));
+        for (String address : addresses) {
+            yaml.append("    - type: IPAddress\n      value: ").append(address).append('\n');
+        }
+        return yaml.toString();
     }
 }

@@ -262,28 +262,16 @@ public final class MeshLab implements AutoCloseable {
         }
         List<String> pods = new ArrayList<>(List.of(w.pod()));
         pods.addAll(morePods);
-        StringBuilder addresses = new StringBuilder();
+        List<String> addresses = new ArrayList<>();
         for (String name : pods) {
             if (!options.notEnrolled().contains(name)) {
                 throw new IllegalArgumentException("waypoint replica pod " + name + " must be left out of the mesh");
             }
-            addresses.append("    - type: IPAddress\n      value: ").append(lab.pod(name).ip()).append('\n');
+            addresses.add(lab.pod(name).ip());
         }
-        writeConfig("waypoint-" + w.namespace() + "-" + w.gateway() + ".yaml", """
-                # Written by MeshLab: one replica of the waypoint per lab pod (%s), each reached at its pod IP.
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: Gateway
-                metadata:
-                  name: %s
-                  namespace: %s
-                spec:
-                  gatewayClassName: trellis-waypoint
-                  listeners:
-                    - name: mesh
-                      port: 15008
-                      protocol: HBONE
-                  addresses:
-                """.formatted(String.join(", ", pods), w.gateway(), w.namespace()) + addresses);
+        writeConfig("waypoint-" + w.namespace() + "-" + w.gateway() + ".yaml", GatewayYaml.waypoint(
+                "MeshLab: one replica of the waypoint per lab pod (" + String.join(", ", pods)
+                        + "), each reached at its pod IP.", w.gateway(), w.namespace(), addresses));
         for (String name : pods) {
             LabPod pod = lab.pod(name);
             String process = name.equals(w.pod()) ? waypointProcess(w) : waypointReplicaProcess(w, name);
