@@ -3,7 +3,7 @@ package io.trellis.waypoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trellis.identity.WorkloadCertificate;
 import io.trellis.proxy.core.admin.AdminEndpoints;
-import io.trellis.proxy.core.admin.AdminHttpServer;
+import io.trellis.proxy.core.admin.AdminServers;
 import io.trellis.proxy.core.admin.LogLevels;
 import io.trellis.waypoint.proxy.ServiceBinding;
 import io.trellis.waypoint.proxy.WaypointConfig;
@@ -24,36 +24,24 @@ import java.util.TreeMap;
  */
 public final class MeshWaypointAdmin implements AutoCloseable {
 
-    private final AdminHttpServer admin;
-    private final AdminHttpServer metrics;
-    private final AdminHttpServer readiness;
+    private final AdminServers servers;
 
-    private MeshWaypointAdmin(AdminHttpServer admin, AdminHttpServer metrics, AdminHttpServer readiness) {
-        this.admin = admin;
-        this.metrics = metrics;
-        this.readiness = readiness;
+    private MeshWaypointAdmin(AdminServers servers) {
+        this.servers = servers;
     }
 
     /**
-     * @param shutdown what {@code POST /quitquitquit} runs (the same as SIGTERM)
+     * @param adminAddress must be a loopback address (the admin server has no authentication)
+     * @param shutdown     what {@code POST /quitquitquit} runs (the same as SIGTERM)
      */
     public static MeshWaypointAdmin start(MeshWaypoint waypoint, PrometheusMeterRegistry registry,
             InetSocketAddress adminAddress, InetSocketAddress metricsAddress, InetSocketAddress readinessAddress,
             Runnable shutdown) throws IOException {
-        AdminHttpServer a = AdminHttpServer.start("admin", adminAddress, AdminEndpoints.admin(
-                () -> configDump(waypoint), () -> certs(waypoint.certificate()), LogLevels.logback(), shutdown));
-        AdminHttpServer m = null;
-        try {
-            m = AdminHttpServer.start("metrics", metricsAddress, AdminEndpoints.metrics(registry));
-            AdminHttpServer r = AdminHttpServer.start("readiness", readinessAddress, AdminEndpoints.readiness(waypoint::notReadyReason));
-            return new MeshWaypointAdmin(a, m, r);
-        } catch (IOException e) {
-            a.close();
-            if (m != null) {
-                m.close();
-            }
-            throw e;
-        }
+        return new MeshWaypointAdmin(AdminServers.start(
+                adminAddress, AdminEndpoints.admin(() -> configDump(waypoint), () -> certs(waypoint.certificate()),
+                        LogLevels.logback(), shutdown),
+                metricsAddress, AdminEndpoints.metrics(registry),
+                readinessAddress, AdminEndpoints.readiness(waypoint::notReadyReason)));
     }
 
     static Map<String, Object> configDump(MeshWaypoint waypoint) {
@@ -102,23 +90,21 @@ public final class MeshWaypointAdmin implements AutoCloseable {
 
     /** The admin port (useful with port 0). */
     public int adminPort() {
-        return admin.port();
+        return servers.adminPort();
     }
 
     /** The metrics port. */
     public int metricsPort() {
-        return metrics.port();
+        return servers.metricsPort();
     }
 
     /** The readiness port. */
     public int readinessPort() {
-        return readiness.port();
+        return servers.readinessPort();
     }
 
     @Override
     public void close() {
-        readiness.close();
-        metrics.close();
-        admin.close();
+        servers.close();
     }
 }

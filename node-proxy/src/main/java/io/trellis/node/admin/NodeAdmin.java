@@ -6,7 +6,7 @@ import io.trellis.node.proxy.EndpointHealth;
 import io.trellis.node.state.MeshStore;
 import io.trellis.node.xds.WorkloadXdsClient;
 import io.trellis.proxy.core.admin.AdminEndpoints;
-import io.trellis.proxy.core.admin.AdminHttpServer;
+import io.trellis.proxy.core.admin.AdminServers;
 import io.trellis.proxy.core.admin.LogLevels;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -20,14 +20,10 @@ import java.util.function.Supplier;
  */
 public final class NodeAdmin implements AutoCloseable {
 
-    private final AdminHttpServer admin;
-    private final AdminHttpServer metrics;
-    private final AdminHttpServer readiness;
+    private final AdminServers servers;
 
-    private NodeAdmin(AdminHttpServer admin, AdminHttpServer metrics, AdminHttpServer readiness) {
-        this.admin = admin;
-        this.metrics = metrics;
-        this.readiness = readiness;
+    private NodeAdmin(AdminServers servers) {
+        this.servers = servers;
     }
 
     /**
@@ -56,48 +52,32 @@ public final class NodeAdmin implements AutoCloseable {
                                   MeshStore store, WorkloadXdsClient xds, CertificateManager certificates,
                                   PrometheusMeterRegistry registry, Runnable shutdown,
                                   Supplier<List<EndpointHealth.Ejection>> ejected) throws IOException {
-        if (!adminAddress.isLoopbackAddress()) {
-            throw new IllegalArgumentException("the admin server has no authentication and must listen on loopback, "
-                    + "not " + adminAddress.getHostAddress());
-        }
         if (ports.length != 3) {
             throw new IllegalArgumentException("need the admin, metrics and readiness ports, got " + ports.length);
         }
-        AdminHttpServer a = AdminHttpServer.start("admin", new InetSocketAddress(adminAddress,
-                ports[0]), AdminEndpoints.admin(() -> ConfigDump.of(node, store.current(), xds.status(),
-                certificates.statuses(), ejected.get()), certificates::statuses, LogLevels.logback(), shutdown));
-        AdminHttpServer m = null;
-        try {
-            m = AdminHttpServer.start("metrics", new InetSocketAddress(publicAddress, ports[1]),
-                    AdminEndpoints.metrics(registry));
-            AdminHttpServer r = AdminHttpServer.start("readiness", new InetSocketAddress(publicAddress, ports[2]),
-                    AdminEndpoints.readiness(new NodeReadiness(xds::status, certificates)));
-            return new NodeAdmin(a, m, r);
-        } catch (IOException | RuntimeException e) {
-            a.close();
-            if (m != null) {
-                m.close();
-            }
-            throw e;
-        }
+        return new NodeAdmin(AdminServers.start(
+                new InetSocketAddress(adminAddress, ports[0]), AdminEndpoints.admin(() -> ConfigDump.of(node,
+                        store.current(), xds.status(), certificates.statuses(), ejected.get()), certificates::statuses,
+                        LogLevels.logback(), shutdown),
+                new InetSocketAddress(publicAddress, ports[1]), AdminEndpoints.metrics(registry),
+                new InetSocketAddress(publicAddress, ports[2]),
+                AdminEndpoints.readiness(new NodeReadiness(xds::status, certificates))));
     }
 
     public int adminPort() {
-        return admin.port();
+        return servers.adminPort();
     }
 
     public int metricsPort() {
-        return metrics.port();
+        return servers.metricsPort();
     }
 
     public int readinessPort() {
-        return readiness.port();
+        return servers.readinessPort();
     }
 
     @Override
     public void close() {
-        readiness.close();
-        metrics.close();
-        admin.close();
+        servers.close();
     }
 }
