@@ -11,15 +11,9 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.trellis.controller.Controller;
 import io.trellis.controller.ControllerSettings;
@@ -52,22 +46,16 @@ class ControllerRbacTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String TEST_AGENT = "trellis-rbac-test";
-    private static final List<String> PROPERTIES = List.of(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY,
-            Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY,
-            Config.KUBERNETES_NAMESPACE_SYSTEM_PROPERTY);
 
-    private KubernetesMockServer server;
+    private MockApiServer server;
     private KubernetesClient client;
     private Controller controller;
 
     @BeforeEach
     void start() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(KubernetesKinds.ALL), false);
-        server.init();
+        server = new MockApiServer(KubernetesKinds.ALL);
         // the test's own requests carry their own user agent, so the controller's can be told apart
-        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(server.createClient().getConfiguration())
-                .withUserAgent(TEST_AGENT).build()).build();
+        client = server.client(TEST_AGENT);
     }
 
     @AfterEach
@@ -75,9 +63,8 @@ class ControllerRbacTest {
         if (controller != null) {
             controller.close();
         }
-        PROPERTIES.forEach(System::clearProperty);
         client.close();
-        server.destroy();
+        server.close();
     }
 
     @Test
@@ -93,10 +80,7 @@ class ControllerRbacTest {
                 .addNewContainer().withName("c").endContainer().endSpec().withNewStatus().withPodIP("10.1.0.1")
                 .withPhase("Running").endStatus().build()).create();
 
-        System.setProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, client.getConfiguration().getMasterUrl());
-        System.setProperty(Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false");
-        System.setProperty(Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false");
-        System.setProperty(Config.KUBERNETES_NAMESPACE_SYSTEM_PROPERTY, options.namespace());
+        server.becomeDefaultFor(options.namespace());
         MeshSettings mesh = new MeshSettings("cluster.local", "cluster.local", options.namespace());
         controller = new Controller(new ControllerSettings(null, true, mesh, "127.0.0.1", 0, 0, 0, null, null,
                 Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofHours(24), Duration.ofSeconds(1)),
@@ -186,7 +170,7 @@ class ControllerRbacTest {
     private List<ApiRequest> controllerRequests() throws InterruptedException {
         List<ApiRequest> out = new ArrayList<>();
         RecordedRequest r;
-        while ((r = server.takeRequest(200, TimeUnit.MILLISECONDS)) != null) {
+        while ((r = server.server().takeRequest(200, TimeUnit.MILLISECONDS)) != null) {
             String agent = r.getHeader("User-Agent");
             if (agent != null && agent.contains(TEST_AGENT)) {
                 continue;

@@ -8,20 +8,14 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.trellis.controller.Controller;
 import io.trellis.controller.ControllerSettings;
 import io.trellis.controller.source.KubernetesKinds;
 import io.trellis.testkit.Await;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -36,11 +30,8 @@ import org.junit.jupiter.api.Test;
 class KubernetesInstallTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final List<String> PROPERTIES = List.of(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY,
-            Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY,
-            Config.KUBERNETES_NAMESPACE_SYSTEM_PROPERTY);
 
-    private KubernetesMockServer server;
+    private MockApiServer server;
     private KubernetesClient client;
     private Controller controller;
 
@@ -49,10 +40,8 @@ class KubernetesInstallTest {
         // the Gateway API kinds are served as if their CRDs were installed; trellis.io comes from our CRDs
         List<CustomResourceDefinitionContext> gatewayApi = KubernetesKinds.ALL.stream()
                 .filter(k -> k.getGroup().equals("gateway.networking.k8s.io")).toList();
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(gatewayApi), false);
-        server.init();
-        client = server.createClient();
+        server = new MockApiServer(gatewayApi);
+        client = server.client("trellis-install-test");
     }
 
     @AfterEach
@@ -60,9 +49,8 @@ class KubernetesInstallTest {
         if (controller != null) {
             controller.close();
         }
-        PROPERTIES.forEach(System::clearProperty);
         client.close();
-        server.destroy();
+        server.close();
     }
 
     @Test
@@ -88,10 +76,7 @@ class KubernetesInstallTest {
         client.genericKubernetesResources("trellis.io/v1alpha1", "AuthorizationPolicy").inNamespace("shop")
                 .resource(policy("broken", "MAYBE")).create();
 
-        System.setProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, client.getConfiguration().getMasterUrl());
-        System.setProperty(Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false");
-        System.setProperty(Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false");
-        System.setProperty(Config.KUBERNETES_NAMESPACE_SYSTEM_PROPERTY, "default");
+        server.becomeDefaultFor("default");
         ControllerSettings d = ControllerSettings.defaults(Path.of("unused"));
         controller = new Controller(new ControllerSettings(null, true, d.mesh(), "127.0.0.1", 0, 0, 0, null, null,
                 Duration.ofMillis(20), Duration.ofMillis(200), d.maxCertTtl(), d.rescanInterval()));
