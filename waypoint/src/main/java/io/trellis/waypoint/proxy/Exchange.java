@@ -2,11 +2,9 @@ package io.trellis.waypoint.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -15,8 +13,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.trellis.identity.SpiffeId;
-import io.trellis.proxy.core.hbone.TunnelRequest;
 import io.trellis.proxy.core.relay.Relay;
 import io.trellis.waypoint.ResponseFlag;
 import io.trellis.waypoint.authz.AuthzRequest;
@@ -32,7 +28,6 @@ import io.trellis.waypoint.resilience.RetryPushback;
 import io.trellis.waypoint.route.HeaderModifier;
 import io.trellis.waypoint.route.Request;
 import io.trellis.waypoint.telemetry.RequestTrace;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -43,13 +38,14 @@ import org.jspecify.annotations.Nullable;
  * backend), then attempts upstream with per-try and request timeouts, retries with backoff within
  * the budget and breakers, outlier detection fed with every outcome, and the response streamed
  * back with backpressure. Ends with one metrics update and one access-log line.
+ *
+ * <p>Its parts: {@link UpstreamRequest} moves the request head and body to the current attempt,
+ * {@link ExchangePermits} holds the circuit-breaker permits, {@link UpstreamTarget} says where an
+ * attempt to an endpoint goes, {@link UpstreamAttempt} is one try on one tunnel.
  */
 final class Exchange implements AttemptListener {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Exchange.class);
-
-    /** Request body bytes read ahead of what the upstream has taken: one HTTP/2 window. */
-    private static final int READ_AHEAD = 64 * 1024;
 
     private final ProxyContext ctx;
     private final Downstream down;
@@ -57,23 +53,17 @@ final class Exchange implements AttemptListener {
     private final HttpRequest head;
     private final long startNanos = System.nanoTime();
     private final long startMillis = System.currentTimeMillis();
-    private final RequestBody body;
+    private final UpstreamRequest request;
     private final boolean grpc;
     private final boolean keepAlive;
     private final ExchangeRecord record;
-    private final boolean bodyExpected;
     private final RequestTrace trace;
 
     private Plan.@Nullable Forward forward;
     private @Nullable ClusterState cluster;
     private @Nullable LoadBalancer balancer;
-    private CircuitBreakers.@Nullable Permit requestPermit;
-    /** Held by the current attempt: its upstream stream (Envoy's connection breaker). */
-    private CircuitBreakers.@Nullable Permit connectionPermit;
-    /** Held while the current attempt waits for its tunnel (Envoy's pending-request breaker). */
-    private CircuitBreakers.@Nullable Permit pendingPermit;
+    private final ExchangePermits permits = new ExchangePermits();
     private @Nullable RetryDecider decider;
-    private @Nullable HttpRequest upstreamHead;
     /** The snapshot the plan came from: each attempt's endpoint identity is looked up in it. */
     private @Nullable ConfigSnapshot snapshotInUse;
     private @Nullable UpstreamAttempt attempt;
@@ -100,12 +90,11 @@ final class Exchange implements AttemptListener {
         this.down = down;
         this.loop = down.channel().eventLoop();
         this.head = head;
-        this.body = new RequestBody(ctx.settings().maxRetryBufferBytes());
+        this.request = new UpstreamRequest(ctx.settings().maxRetryBufferBytes(), bodyExpected);
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         this.grpc = contentType != null && contentType.startsWith("application/grpc");
         this.keepAlive = HttpUtil.isKeepAlive(head);
         this.record = new ExchangeRecord(down, head, grpc);
-        this.bodyExpected = bodyExpected;
         this.trace = !ctx.tracing().enabled() ? RequestTrace.NOOP : ctx.tracing().startRequest(head.headers(),
                 head.method().name(), head.uri(), head.headers().get(HttpHeaderNames.HOST, ""),
                 down.protocol().equals("HTTP/2") ? "2" : "1.1");
@@ -135,7 +124,7 @@ final class Exchange implements AttemptListener {
         record.service(bound.service());
         String authority = head.headers().get(HttpHeaderNames.HOST, bound.service().hostname());
         Request request = Request.of(head.method().name(), head.uri(), authority, HopHeaders.toRouteHeaders(head.headers()));
-        Plan plan = bound.planner().plan(new AuthzRequest(request, down.connection().peer().uri(), null),
+        Plan plan = bound.planner().plan(new AuthzRequest(request, down.connection().peerUri(), null),
                 ThreadLocalRandom.current());
         switch (plan) {
             case Plan.Deny deny -> localReply(deny.status(), "RBAC: access denied", null, null,
@@ -152,8 +141,8 @@ final class Exchange implements AttemptListener {
             return;
         }
         record.requestBytes += content.content().readableBytes();
-        body.add(content);
-        if (body.complete()) {
+        request.add(content);
+        if (request.body().complete()) {
             sendMirrors();
         }
         pumpBody();
@@ -201,8 +190,7 @@ final class Exchange implements AttemptListener {
             return;
         }
         snapshotInUse = snapshot;
-        requestPermit = state.breakers().tryAcquire(CircuitBreakers.Resource.REQUESTS);
-        if (requestPermit == null) {
+        if (!permits.acquireRequest(state.breakers())) {
             localReply(503, "upstream overflow: too many requests to " + f.cluster(), null,
                     ResponseFlag.UPSTREAM_OVERFLOW, "upstream_overflow");
             return;
@@ -213,7 +201,7 @@ final class Exchange implements AttemptListener {
         if (f.retry() != null) {
             decider = state.retryDecider(f.retry(), random);
         }
-        upstreamHead = MessageHeads.upstream(head, f.upstreamRequest(), service, bodyExpected);
+        request.planned(MessageHeads.upstream(head, f.upstreamRequest(), service, request.bodyExpected()));
         Duration total = f.timeouts().request();
         if (!total.isZero()) {
             requestTimer = loop.schedule(this::onRequestTimeout, total.toNanos(), TimeUnit.NANOSECONDS);
@@ -223,7 +211,7 @@ final class Exchange implements AttemptListener {
             pendingStart = loop.schedule(this::startAttempt, f.injectedDelay().toNanos(), TimeUnit.NANOSECONDS);
             return;
         }
-        if (body.complete()) {
+        if (request.body().complete()) {
             sendMirrors();
         }
         startAttempt();
@@ -239,7 +227,7 @@ final class Exchange implements AttemptListener {
         Plan.Forward f = forward;
         LoadBalancer lb = balancer;
         ConfigSnapshot snapshot = snapshotInUse;
-        if (f == null || lb == null || upstreamHead == null || snapshot == null) {
+        if (f == null || lb == null || request.head() == null || snapshot == null) {
             throw new IllegalStateException("attempt without a forwarding plan");
         }
         Endpoint endpoint = lb.pick(f.hashKey());
@@ -247,33 +235,28 @@ final class Exchange implements AttemptListener {
             localReply(503, "no healthy upstream", null, ResponseFlag.NO_HEALTHY_UPSTREAM, "no_healthy_upstream");
             return;
         }
-        InetSocketAddress target = Addresses.parse(endpoint.address());
-        if (target == null) {
+        UpstreamTarget target = UpstreamTarget.of(endpoint, snapshot.identity(f.cluster(), endpoint),
+                ctx.settings().hbonePort());
+        if (target.address() == null) {
             localReply(503, "endpoint address " + endpoint.address() + " is not ip:port", null,
                     ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "bad_endpoint_address");
             return;
         }
-        SpiffeId destination = snapshot.identity(f.cluster(), endpoint);
-        if (destination == null) {
+        if (target.identity() == null) {
             localReply(503, "no identity configured for endpoint " + endpoint.address() + " of cluster " + f.cluster()
                     + ": the control plane must name the identity its HBONE server presents", null,
                     ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "no_upstream_identity");
             return;
         }
         CircuitBreakers breakers = cluster == null ? null : cluster.breakers();
-        if (breakers != null) {
-            connectionPermit = breakers.tryAcquire(CircuitBreakers.Resource.CONNECTIONS);
-            pendingPermit = connectionPermit == null ? null : breakers.tryAcquire(CircuitBreakers.Resource.PENDING_REQUESTS);
-            if (connectionPermit == null || pendingPermit == null) {
-                releaseAttemptPermits();
-                localReply(503, "upstream overflow: too many connections or pending requests to " + f.cluster(), null,
-                        ResponseFlag.UPSTREAM_OVERFLOW, "upstream_overflow");
-                return;
-            }
+        if (breakers != null && !permits.acquireAttempt(breakers)) {
+            localReply(503, "upstream overflow: too many connections or pending requests to " + f.cluster(), null,
+                    ResponseFlag.UPSTREAM_OVERFLOW, "upstream_overflow");
+            return;
         }
         record.attempts++;
         if (record.attempts > 1) {
-            body.rewind();
+            request.body().rewind();
         }
         lb.requestStarted(endpoint);
         UpstreamAttempt a = new UpstreamAttempt(endpoint, record.attempts, loop, this,
@@ -289,27 +272,19 @@ final class Exchange implements AttemptListener {
             tryTimer = loop.schedule(() -> failed(a, new AttemptOutcome.PerTryTimeout(),
                     ResponseFlag.UPSTREAM_REQUEST_TIMEOUT, "upstream_per_try_timeout"), perTry.toNanos(), TimeUnit.NANOSECONDS);
         }
-        ConnectionInfo conn = down.connection();
-        a.open(ctx.pool(), new TunnelRequest(ctx.settings().identity(), destination,
-                new InetSocketAddress(target.getAddress(), ctx.settings().hbonePort()), target, conn.clientAddress(),
-                conn.baggage(), head.headers().get("traceparent")), !staleRetried);
+        a.open(ctx.pool(), target, () -> target.tunnelRequest(ctx.settings().identity(), down.connection(),
+                head.headers().get("traceparent")), !staleRetried);
     }
 
     @Override
     public void ready(UpstreamAttempt a) {
-        if (a != attempt || finished || upstreamHead == null) {
+        if (a != attempt || finished || request.head() == null) {
             a.close();
             return;
         }
         attemptReady = true;
-        if (pendingPermit != null) {
-            pendingPermit.release();
-            pendingPermit = null;
-        }
-        HttpRequest h = upstreamHead;
-        HttpHeaders headers = h.headers().copy();
-        trace.inject(headers);
-        a.write(new DefaultHttpRequest(h.protocolVersion(), h.method(), h.uri(), headers), false);
+        permits.attemptConnected();
+        request.writeHead(a, trace);
         // The head and what body is here leave in one flush: a bodiless request's end then reaches the
         // tunnel before the upstream can answer it (a 101 turns the tunnel raw; see UpgradedTunnelGuard).
         if (!pumpBody()) {
@@ -317,32 +292,9 @@ final class Exchange implements AttemptListener {
         }
     }
 
-    /**
-     * Moves request body to the upstream while it takes it, and reads more from the client.
-     *
-     * @return whether it wrote and flushed something upstream
-     */
+    /** Moves request body upstream while the attempt takes it; true if it wrote (and flushed) some. */
     private boolean pumpBody() {
-        UpstreamAttempt a = attempt;
-        boolean ready = a != null && attemptReady;
-        boolean wrote = false;
-        if (ready) {
-            while (a.isWritable()) {
-                HttpContent next = body.next();
-                if (next == null) {
-                    break;
-                }
-                a.write(next, false);
-                wrote = true;
-            }
-            if (wrote) {
-                a.flush();
-            }
-        }
-        if (!body.complete() && body.unsentBytes() < READ_AHEAD && (!ready || a.isWritable())) {
-            down.requestMoreBody();
-        }
-        return wrote;
+        return request.pump(attempt, attemptReady, down);
     }
 
     @Override
@@ -434,7 +386,7 @@ final class Exchange implements AttemptListener {
         cancel(tryTimer);
         boolean neverSent = !a.isHttp2() || detail.equals("upstream_h2_stream_failed");
         if (!responseStarted && a.reused() && neverSent && !staleRetried && outcome instanceof AttemptOutcome.Reset
-                && body.replayable()) {
+                && request.body().replayable()) {
             // A reused connection that was closed meanwhile (an idle HTTP/1.1 keep-alive the
             // application dropped, a shared HTTP/2 connection going away): not the endpoint's fault,
             // not a retry; try once more on a fresh tunnel.
@@ -465,7 +417,7 @@ final class Exchange implements AttemptListener {
             return false;
         }
         RetryDecision decision = d.decide(outcome, a.number, head.method().name(), grpc, pushback);
-        if (decision instanceof RetryDecision.Retry retry && body.replayable()) {
+        if (decision instanceof RetryDecision.Retry retry && request.body().replayable()) {
             endAttempt(outcome);
             heldRetry = retry;
             pendingStart = loop.schedule(this::startAttempt, retry.delay().toNanos(), TimeUnit.NANOSECONDS);
@@ -489,7 +441,7 @@ final class Exchange implements AttemptListener {
 
     /** @param reusable the exchange on this attempt ended cleanly: keep its HTTP/1.1 tunnel for reuse */
     private void endAttempt(@Nullable AttemptOutcome outcome, boolean reusable) {
-        releaseAttemptPermits();
+        permits.releaseAttempt();
         UpstreamAttempt a = attempt;
         if (a == null) {
             return;
@@ -515,21 +467,10 @@ final class Exchange implements AttemptListener {
         }
     }
 
-    private void releaseAttemptPermits() {
-        if (connectionPermit != null) {
-            connectionPermit.release();
-            connectionPermit = null;
-        }
-        if (pendingPermit != null) {
-            pendingPermit.release();
-            pendingPermit = null;
-        }
-    }
-
     private void completeAttempt(UpstreamAttempt a, AttemptOutcome outcome) {
         if (a == attempt) {
             // Reusable only if both messages ended on the wire: the codec is then ready for the next.
-            endAttempt(outcome, upstreamKeepAlive && body.fullySent() && attemptReady);
+            endAttempt(outcome, upstreamKeepAlive && request.body().fullySent() && attemptReady);
         }
     }
 
@@ -616,11 +557,9 @@ final class Exchange implements AttemptListener {
         cancel(tryTimer);
         cancel(pendingStart);
         endAttempt(null);
-        if (requestPermit != null) {
-            requestPermit.release();
-        }
+        permits.releaseRequest();
         boolean bodyDone = requestDone();
-        body.release();
+        request.body().release();
         var r = record.build(startMillis, System.nanoTime() - startNanos);
         trace.finish(r);
         ctx.metrics().record(r);
@@ -632,16 +571,17 @@ final class Exchange implements AttemptListener {
 
     /** Whether the client has sent its whole request (a bodiless request is done with its head). */
     boolean requestDone() {
-        return body.complete() || !bodyExpected;
+        return request.done();
     }
 
     private void sendMirrors() {
         Plan.Forward f = forward;
-        if (mirrored || f == null || f.mirrorClusters().isEmpty() || upstreamHead == null || !body.complete()) {
+        HttpRequest planned = request.head();
+        if (mirrored || f == null || f.mirrorClusters().isEmpty() || planned == null || !request.body().complete()) {
             return;
         }
         mirrored = true;
-        MirrorRequest.sendAll(ctx, f.mirrorClusters(), upstreamHead, body, down.connection(), loop,
+        MirrorRequest.sendAll(ctx, f.mirrorClusters(), planned, request.body(), down.connection(), loop,
                 record.service().protocol().isHttp2());
     }
 

@@ -63,18 +63,8 @@ final class ExchangeRecord {
     void upstream(UpstreamAttempt a) {
         upstreamHost = a.endpoint.address();
         SpiffeId identity = a.identity();
-        destinationPrincipal = identity == null ? null : identity.uri();
+        destinationPrincipal = identity == null ? null : a.identityUri();
         destinationWorkload = a.endpoint.metadata();
-    }
-
-    /** The client of a tunnel as the access log and metrics name it (workload from the CONNECT's baggage). */
-    static RequestRecord.Peer source(ConnectionInfo conn) {
-        String workload = conn.baggageValue("k8s.deployment.name");
-        if (workload == null) {
-            workload = conn.baggageValue("service.name");
-        }
-        return new RequestRecord.Peer(conn.peer().uri(), conn.peer().namespace(),
-                workload == null ? "unknown" : workload, Addresses.format(conn.clientAddress()));
     }
 
     RequestRecord build(long startMillis, long durationNanos) {
@@ -85,7 +75,7 @@ final class ExchangeRecord {
             flags.forEach(f -> j.add(f.code()));
             flagText = j.toString();
         }
-        RequestRecord.Peer source = source(conn);
+        RequestRecord.Peer source = conn.source();
         String serviceName = service == null ? "unknown" : service.hostname();
         String serviceNamespace = service == null ? "unknown" : service.namespace();
         return new RequestRecord(startMillis, durationNanos, head.method().name(), head.uri(),

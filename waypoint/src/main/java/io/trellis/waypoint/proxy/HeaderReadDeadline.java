@@ -188,7 +188,7 @@ final class HeaderReadDeadline extends ChannelInboundHandlerAdapter implements H
         ConfigSnapshot.Bound bound = ctx.snapshot().get().bound(conn.vip());
         RequestRecord r = new RequestRecord(armedAtMillis, waitedMillis * 1_000_000L, "-", "-", "", "http", protocol,
                 status, ResponseFlag.REQUEST_HEADER_TIMEOUT.code(), null, "request_header_timeout", 0, 0, 0,
-                ExchangeRecord.source(conn), bound == null ? "unknown" : bound.service().hostname(),
+                conn.source(), bound == null ? "unknown" : bound.service().hostname(),
                 bound == null ? "unknown" : bound.service().namespace(), RequestRecord.Workload.UNKNOWN, null, null,
                 null, null, null, null, null);
         ctx.metrics().record(r);

@@ -7,6 +7,7 @@ import io.netty.util.AsciiString;
 import io.trellis.waypoint.route.HeaderModifier;
 import io.trellis.waypoint.route.Headers;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,9 +19,11 @@ import java.util.Map;
  */
 final class HopHeaders {
 
-    private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
-            AsciiString.cached("proxy-connection"), HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
-            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION);
+    // An array, not a List: iterating a List.of allocates an iterator on every request.
+    private static final AsciiString[] HOP_BY_HOP = {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+        AsciiString.cached("proxy-connection"), HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+        HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION};
+    private static final AsciiString INTERNAL_PREFIX = AsciiString.cached("x-http2-");
 
     private HopHeaders() {}
 
@@ -44,24 +47,40 @@ final class HopHeaders {
         } else if (te != null) {
             headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         }
-        List<String> internal = new ArrayList<>(0);
-        for (Map.Entry<String, String> e : headers) {
-            if (e.getKey().regionMatches(true, 0, "x-http2-", 0, 8)) {
-                internal.add(e.getKey());
+        // The names as Netty holds them (no String entry per header, as the String iterator makes).
+        List<CharSequence> internal = null;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey();
+            if (isInternal(name)) {
+                if (internal == null) {
+                    internal = new ArrayList<>(2);
+                }
+                internal.add(name);
             }
         }
-        internal.forEach(headers::remove);
+        if (internal != null) {
+            internal.forEach(headers::remove);
+        }
+    }
+
+    private static boolean isInternal(CharSequence name) {
+        return AsciiString.regionMatches(name, true, 0, INTERNAL_PREFIX, 0, INTERNAL_PREFIX.length());
     }
 
     /** The request's headers as the route table sees them (lower-case names, no Host, no hop headers). */
     static Headers toRouteHeaders(HttpHeaders headers) {
         Headers.Builder b = Headers.builder();
-        for (Map.Entry<String, String> e : headers) {
-            String name = e.getKey().toLowerCase(Locale.ROOT);
-            if (name.equals("host") || name.startsWith("x-http2-")) {
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            CharSequence name = e.getKey();
+            if (HttpHeaderNames.HOST.contentEqualsIgnoreCase(name) || isInternal(name)) {
                 continue;
             }
-            b.add(name, e.getValue());
+            // AsciiString.toLowerCase returns itself when already lower-case, and the decoder's well-known
+            // names are shared constants whose String form is cached.
+            String lower = name instanceof AsciiString a ? a.toLowerCase().toString()
+                    : name.toString().toLowerCase(Locale.ROOT);
+            b.add(lower, e.getValue().toString());
         }
         return b.build();
     }

@@ -18,8 +18,9 @@ import org.jspecify.annotations.Nullable;
 final class RequestBody {
 
     private final int replayLimit;
-    private @Nullable List<HttpContent> replay = new ArrayList<>(4);
-    private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
+    private @Nullable List<HttpContent> replay = new ArrayList<>(2);
+    /** Only once the body outgrew the retry buffer (most never do: made then, not per request). */
+    private @Nullable ArrayDeque<HttpContent> pending;
     private long replayBytes;
     private long pendingBytes;
     private int sent;
@@ -42,6 +43,11 @@ final class RequestBody {
             kept.add(content);
             replayBytes += n;
             return;
+        }
+        ArrayDeque<HttpContent> pending = this.pending;
+        if (pending == null) {
+            pending = new ArrayDeque<>();
+            this.pending = pending;
         }
         if (kept != null) {
             // Outgrew the retry buffer: what the current attempt has not sent yet becomes pending.
@@ -85,7 +91,7 @@ final class RequestBody {
             sentBytes += c.content().readableBytes();
             return c.retainedDuplicate();
         }
-        HttpContent c = pending.poll();
+        HttpContent c = pending == null ? null : pending.poll();
         if (c != null) {
             pendingBytes -= c.content().readableBytes();
         }
@@ -113,7 +119,7 @@ final class RequestBody {
     /** Whether the whole body, including its end, has been handed to the current attempt. */
     boolean fullySent() {
         List<HttpContent> kept = replay;
-        return complete && (kept != null ? sent == kept.size() : pending.isEmpty());
+        return complete && (kept != null ? sent == kept.size() : pending == null || pending.isEmpty());
     }
 
     boolean complete() {
@@ -130,8 +136,10 @@ final class RequestBody {
             kept.forEach(HttpContent::release);
             kept.clear();
         }
-        pending.forEach(HttpContent::release);
-        pending.clear();
+        if (pending != null) {
+            pending.forEach(HttpContent::release);
+            pending.clear();
+        }
         pendingBytes = 0;
         replayBytes = 0;
         sent = 0;

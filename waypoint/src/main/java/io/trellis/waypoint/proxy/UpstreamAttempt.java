@@ -30,6 +30,7 @@ import io.trellis.waypoint.lb.Endpoint;
 import io.trellis.waypoint.resilience.AttemptOutcome;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -61,6 +62,7 @@ final class UpstreamAttempt {
     private String key = "";
     /** Whom the endpoint's HBONE server had to prove to be (set by {@link #open}). */
     private @Nullable SpiffeId identity;
+    private @Nullable String identityUri;
     private volatile boolean released;
 
     UpstreamAttempt(Endpoint endpoint, int number, EventLoop home, AttemptListener listener, boolean http2) {
@@ -76,8 +78,28 @@ final class UpstreamAttempt {
      * (HTTP/1.1 only). Call on the listener's loop.
      */
     void open(HboneClientPool pool, TunnelRequest request, boolean mayReuse) {
-        key = poolKey(request);
-        identity = request.destinationIdentity();
+        String uri = request.destinationIdentity().uri();
+        open(pool, poolKey(request), request.destinationIdentity(), uri, () -> request, mayReuse);
+    }
+
+    /**
+     * As {@link #open(HboneClientPool, TunnelRequest, boolean)} to {@code target} (which must have an
+     * address and identity); {@code connect} builds the CONNECT only when no tunnel is reused.
+     */
+    void open(HboneClientPool pool, UpstreamTarget target, Supplier<TunnelRequest> connect, boolean mayReuse) {
+        SpiffeId id = target.identity();
+        String uri = target.identityUri();
+        if (id == null || uri == null) {
+            throw new IllegalStateException("attempt to " + endpoint.address() + " without an identity");
+        }
+        open(pool, target.poolKey(), id, uri, connect, mayReuse);
+    }
+
+    private void open(HboneClientPool pool, String poolKey, SpiffeId destination, String destinationUri,
+            Supplier<TunnelRequest> connect, boolean mayReuse) {
+        key = poolKey;
+        identity = destination;
+        identityUri = destinationUri;
         if (http2 && mayReuse) {
             Http2StreamChannel shared = SharedH2Upstreams.take(key);
             if (shared != null) {
@@ -92,10 +114,15 @@ final class UpstreamAttempt {
             Http2StreamChannel idle = IdleUpstreams.take(key, System.nanoTime());
             if (idle != null) {
                 reused = true;
-                idle.eventLoop().execute(() -> adopt(idle));
+                if (idle.eventLoop().inEventLoop()) {
+                    adopt(idle); // the pool is per loop: the idle tunnel is on ours, no task needed
+                } else {
+                    idle.eventLoop().execute(() -> adopt(idle));
+                }
                 return;
             }
         }
+        TunnelRequest request = connect.get();
         pool.open(request).whenComplete((stream, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
@@ -219,6 +246,11 @@ final class UpstreamAttempt {
     /** The identity the endpoint was verified against, once {@link #open} ran. */
     @Nullable SpiffeId identity() {
         return identity;
+    }
+
+    /** {@link #identity()} as a URI, or null before {@link #open}. */
+    @Nullable String identityUri() {
+        return identityUri;
     }
 
     boolean isHttp2() {

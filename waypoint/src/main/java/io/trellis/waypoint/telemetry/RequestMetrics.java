@@ -4,13 +4,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Istio's standard request metrics with its standard labels, {@code reporter="waypoint"}:
  * {@code istio_requests_total}, {@code istio_request_duration_milliseconds} (histogram),
  * {@code istio_request_bytes} and {@code istio_response_bytes}. Meters are looked up once per
- * label set and cached, so a request costs one map lookup and four increments.
+ * label set and cached, so a request costs one table lookup (no key object) and four updates.
  */
 public final class RequestMetrics {
 
@@ -22,7 +23,14 @@ public final class RequestMetrics {
 
     private final MeterRegistry registry;
     private final String reporter;
-    private final ConcurrentHashMap<Labels, Meters> meters = new ConcurrentHashMap<>();
+    /**
+     * Meters by label set: an open hash table of immutable chains, read without locks (one volatile
+     * read) and replaced whole under the lock when a new label set appears. A lookup compares the
+     * record's fields with each entry's in place, so a request builds no key object (a record key
+     * with twelve fields and a formatted status code was a visible share of the per-request cost).
+     */
+    private volatile Entry[] table = new Entry[64];
+    private int size;
 
     /** Metrics reported as {@code reporter="waypoint"}. */
     public RequestMetrics(MeterRegistry registry) {
@@ -36,11 +44,13 @@ public final class RequestMetrics {
 
     /** Counts one finished request. */
     public void record(RequestRecord r) {
-        Labels labels = Labels.of(r);
-        Meters m = meters.get(labels);
-        if (m == null) {
-            m = meters.computeIfAbsent(labels, this::create);
+        int hash = hash(r);
+        Entry[] t = table;
+        Entry e = t[hash & (t.length - 1)];
+        while (e != null && !(e.hash == hash && e.matches(r))) {
+            e = e.next;
         }
+        Meters m = e != null ? e.meters : insert(r, hash);
         m.requests.increment();
         m.duration.record(r.durationNanos() / 1_000_000.0);
         m.requestBytes.record(r.requestBytes());
@@ -49,7 +59,50 @@ public final class RequestMetrics {
 
     /** Distinct label sets seen (a cardinality check for operators and tests). */
     public int labelSets() {
-        return meters.size();
+        synchronized (this) {
+            return size;
+        }
+    }
+
+    private synchronized Meters insert(RequestRecord r, int hash) {
+        Entry[] t = table;
+        for (Entry e = t[hash & (t.length - 1)]; e != null; e = e.next) {
+            if (e.hash == hash && e.matches(r)) {
+                return e.meters; // another loop added it first
+            }
+        }
+        Labels labels = Labels.of(r);
+        Meters m = create(labels);
+        Entry[] next = size + 1 > t.length * 3 / 4 ? new Entry[t.length * 2] : t.clone();
+        if (next.length != t.length) {
+            for (Entry head : t) {
+                for (Entry e = head; e != null; e = e.next) {
+                    int i = e.hash & (next.length - 1);
+                    next[i] = new Entry(e.hash, e.labels, e.meters, next[i]);
+                }
+            }
+        }
+        int i = hash & (next.length - 1);
+        next[i] = new Entry(hash, labels, m, next[i]);
+        size++;
+        table = next; // publishes the new chains (final fields) to lock-free readers
+        return m;
+    }
+
+    private static int hash(RequestRecord r) {
+        RequestRecord.Peer src = r.source();
+        int h = src.workload().hashCode();
+        h = 31 * h + src.namespace().hashCode();
+        h = 31 * h + orUnknown(src.principal()).hashCode();
+        h = 31 * h + r.destinationNamespace().hashCode();
+        h = 31 * h + r.destinationWorkload().name().hashCode();
+        h = 31 * h + orUnknown(r.destinationPrincipal()).hashCode();
+        h = 31 * h + r.destinationService().hashCode();
+        h = 31 * h + r.requestProtocol().hashCode();
+        h = 31 * h + r.status();
+        h = 31 * h + r.flags().hashCode();
+        h = 31 * h + (r.grpcStatus() == null ? -1 : r.grpcStatus());
+        return h ^ (h >>> 16);
     }
 
     private Meters create(Labels l) {
@@ -66,12 +119,12 @@ public final class RequestMetrics {
                 "destination_canonical_service", l.destination.app(),
                 "destination_canonical_revision", l.destination.version(),
                 "destination_service", l.destinationService,
-                "destination_service_name", l.destinationServiceName,
+                "destination_service_name", l.destinationServiceName(),
                 "destination_service_namespace", l.destinationNamespace,
                 "request_protocol", l.requestProtocol,
-                "response_code", l.responseCode,
+                "response_code", Integer.toString(l.status),
                 "response_flags", l.flags,
-                "grpc_response_status", l.grpcStatus,
+                "grpc_response_status", l.grpcStatus == null ? "" : l.grpcStatus.toString(),
                 "connection_security_policy", "mutual_tls");
         return new Meters(
                 Counter.builder("istio_requests_total").description("Requests handled by the waypoint").tags(tags)
@@ -88,21 +141,43 @@ public final class RequestMetrics {
     private record Meters(Counter requests, DistributionSummary duration, DistributionSummary requestBytes,
             DistributionSummary responseBytes) {}
 
+    private record Entry(int hash, Labels labels, Meters meters, @Nullable Entry next) {
+        boolean matches(RequestRecord r) {
+            return labels.matches(r);
+        }
+    }
+
+    /** One label set, as the request that first had it said it. */
     private record Labels(String sourceWorkload, String sourceNamespace, String sourcePrincipal,
             String destinationNamespace, RequestRecord.Workload destination, String destinationPrincipal,
-            String destinationService,
-            String destinationServiceName, String requestProtocol, String responseCode, String flags, String grpcStatus) {
+            String destinationService, String requestProtocol, int status, String flags,
+            @Nullable Integer grpcStatus) {
         static Labels of(RequestRecord r) {
-            String service = r.destinationService();
-            int dot = service.indexOf('.');
             return new Labels(r.source().workload(), r.source().namespace(), orUnknown(r.source().principal()),
-                    r.destinationNamespace(), r.destinationWorkload(), orUnknown(r.destinationPrincipal()), service,
-                    dot < 0 ? service : service.substring(0, dot), r.requestProtocol(), Integer.toString(r.status()),
-                    r.flags(), r.grpcStatus() == null ? "" : r.grpcStatus().toString());
+                    r.destinationNamespace(), r.destinationWorkload(), orUnknown(r.destinationPrincipal()),
+                    r.destinationService(), r.requestProtocol(), r.status(), r.flags(), r.grpcStatus());
         }
 
-        private static String orUnknown(String value) {
-            return value == null ? "unknown" : value;
+        /** Whether {@code r} has exactly these labels (the cheap and most selective fields first). */
+        boolean matches(RequestRecord r) {
+            RequestRecord.Peer src = r.source();
+            return status == r.status() && Objects.equals(grpcStatus, r.grpcStatus()) && flags.equals(r.flags())
+                    && sourceWorkload.equals(src.workload()) && sourceNamespace.equals(src.namespace())
+                    && sourcePrincipal.equals(orUnknown(src.principal()))
+                    && destinationService.equals(r.destinationService())
+                    && destinationNamespace.equals(r.destinationNamespace())
+                    && (destination == r.destinationWorkload() || destination.equals(r.destinationWorkload()))
+                    && destinationPrincipal.equals(orUnknown(r.destinationPrincipal()))
+                    && requestProtocol.equals(r.requestProtocol());
         }
+
+        String destinationServiceName() {
+            int dot = destinationService.indexOf('.');
+            return dot < 0 ? destinationService : destinationService.substring(0, dot);
+        }
+    }
+
+    private static String orUnknown(@Nullable String value) {
+        return value == null ? "unknown" : value;
     }
 }

@@ -42,4 +42,20 @@ class ConnectionInfoTest {
         assertThat(c.baggageValue("service.name")).isNull();
         assertThat(c.baggageValue("k")).isEqualTo("v");
     }
+
+    @Test
+    void theSourcePeerIsBuiltOnceFromDeploymentElseServiceName() {
+        ConnectionInfo both = withBaggage("service.name=svc,k8s.deployment.name=deploy");
+        ConnectionInfo service = withBaggage("service.name=svc");
+        ConnectionInfo none = withBaggage(null);
+
+        assertThat(both.source().workload()).isEqualTo("deploy");
+        assertThat(both.source()).isSameAs(both.source());
+        assertThat(service.source().workload()).isEqualTo("svc");
+        assertThat(none.source().workload()).isEqualTo("unknown");
+        assertThat(none.source().principal()).isEqualTo("spiffe://cluster.local/ns/default/sa/client");
+        assertThat(none.source().namespace()).isEqualTo("default");
+        assertThat(none.source().address()).isEqualTo("10.0.0.1:80");
+        assertThat(none.peerUri()).isSameAs(none.peerUri());
+    }
 }
