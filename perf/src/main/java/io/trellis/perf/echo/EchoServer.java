@@ -29,12 +29,21 @@ public final class EchoServer implements AutoCloseable {
     /** Binds on 127.0.0.1 and an ephemeral port. {@code sinkBytes} is only used in {@link Mode#SINK}. */
     public static EchoServer start(EventLoopGroup group, Class<? extends ServerChannel> channelType,
             Mode mode, long sinkBytes) throws InterruptedException {
+        return start(group, channelType, mode, sinkBytes, new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    /**
+     * Binds on {@code bind}: the lab's sink listens on every address of its pod, where captured and tunnelled
+     * traffic arrives. Every connection counts its own bytes, so one server takes many transfers.
+     */
+    public static EchoServer start(EventLoopGroup group, Class<? extends ServerChannel> channelType,
+            Mode mode, long sinkBytes, InetSocketAddress bind) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(channelType)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(mode == Mode.ECHO ? Echo.INSTANCE : new Sink.Initializer(sinkBytes));
-        Channel bound = bootstrap.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        Channel bound = bootstrap.bind(bind).sync().channel();
         return new EchoServer(bound);
     }
 

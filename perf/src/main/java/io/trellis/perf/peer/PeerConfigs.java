@@ -2,16 +2,19 @@ package io.trellis.perf.peer;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 
-/** The two HAProxy configurations of {@link HaproxyPair}, and nginx's for {@link NginxProxy}. */
+/** The two HAProxy configurations of an mTLS tunnel ({@link HaproxyTunnel}), and nginx's for {@link NginxProxy}. */
 final class PeerConfigs {
 
     private PeerConfigs() {}
 
-    private static String common() {
-        return """
-                global
-                    nbthread 1
+    /**
+     * Global and default sections of both halves. {@code threads} 0 leaves HAProxy's default (one thread per CPU,
+     * as the node-proxy's event loops in the lab); the loopback suite pins 1, like its single-loop Trellis pair.
+     */
+    private static String common(int threads) {
+        return (threads > 0 ? "global\n    nbthread " + threads + "\n" : "global\n") + """
                     maxconn 9000
                     tune.ssl.default-dh-param 2048
                     ssl-default-bind-options ssl-min-ver TLSv1.3
@@ -26,28 +29,51 @@ final class PeerConfigs {
                 """;
     }
 
-    /** Node A: plain TCP in, mTLS out to B with a client certificate. */
-    static String entry(int entryPort, int tunnelPort, Path certAndKey, Path caFile) {
-        return common() + """
-                frontend entry
-                    bind 127.0.0.1:%d
-                    default_backend tunnel
+    /**
+     * Node A: for each route a frontend on {@code entry} taking plain TCP and a backend opening TLS 1.3 with the
+     * client certificate to {@code tunnel}, verifying B's chain against {@code caFile}.
+     */
+    static String entry(int threads, List<HaproxyTunnel.Route> routes, Path certAndKey, Path caFile) {
+        StringBuilder b = new StringBuilder(common(threads));
+        for (int i = 0; i < routes.size(); i++) {
+            HaproxyTunnel.Route r = routes.get(i);
+            b.append("""
+                    frontend entry%1$d
+                        bind %2$s
+                        default_backend tunnel%1$d
 
-                backend tunnel
-                    server b 127.0.0.1:%d ssl crt %s ca-file %s verify required
-                """.formatted(entryPort, tunnelPort, certAndKey, caFile);
+                    backend tunnel%1$d
+                        server b %3$s ssl crt %4$s ca-file %5$s verify required
+
+                    """.formatted(i, hostPort(r.entry()), hostPort(r.tunnel()), certAndKey, caFile));
+        }
+        return b.toString();
     }
 
-    /** Node B: mTLS in, client certificates required, plain TCP to the target. */
-    static String exit(int tunnelPort, Path certAndKey, Path caFile, InetSocketAddress target) {
-        return common() + """
-                frontend tunnel
-                    bind 127.0.0.1:%d ssl crt %s ca-file %s verify required
-                    default_backend app
+    /**
+     * Node B: for each route a frontend on {@code tunnelBind} that requires a client certificate signed by the root
+     * in {@code caFile}, and a backend connecting to {@code target} in plain TCP.
+     */
+    static String exit(int threads, List<HaproxyTunnel.Route> routes, Path certAndKey, Path caFile) {
+        StringBuilder b = new StringBuilder(common(threads));
+        for (int i = 0; i < routes.size(); i++) {
+            HaproxyTunnel.Route r = routes.get(i);
+            b.append("""
+                    frontend tunnel%1$d
+                        bind %2$s ssl crt %3$s ca-file %4$s verify required
+                        default_backend app%1$d
 
-                backend app
-                    server app %s:%d
-                """.formatted(tunnelPort, certAndKey, caFile, target.getHostString(), target.getPort());
+                    backend app%1$d
+                        server app %5$s
+
+                    """.formatted(i, hostPort(r.tunnelBind()), certAndKey, caFile, hostPort(r.target())));
+        }
+        return b.toString();
+    }
+
+    /** {@code host:port} as HAProxy reads it (the last colon separates the port, so IPv6 literals work too). */
+    private static String hostPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
     }
 
     /**
