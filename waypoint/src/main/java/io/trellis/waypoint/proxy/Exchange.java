@@ -345,12 +345,12 @@ final class Exchange implements AttemptListener {
         if (out instanceof FullHttpResponse full) {
             record.responseBytes += full.content().readableBytes();
             record.grpcStatus(grpcStatus);
-            down.channel().writeAndFlush(full);
+            send(full);
             completeAttempt(a, outcome);
             finish(true);
             return;
         }
-        down.channel().writeAndFlush(out);
+        send(out);
         if (code == 101) {
             upgrade(a);
             return;
@@ -367,12 +367,12 @@ final class Exchange implements AttemptListener {
             if (trailerStatus != null) {
                 record.grpcStatus(trailerStatus);
             }
-            down.channel().writeAndFlush(c);
+            send(c);
             completeAttempt(a, new AttemptOutcome.Response(record.status, trailerStatus));
             finish(true);
             return;
         }
-        down.channel().writeAndFlush(c);
+        send(c);
         if (down.channel().isWritable()) {
             a.read();
         }
@@ -541,6 +541,12 @@ final class Exchange implements AttemptListener {
         responseStarted = true;
         down.channel().writeAndFlush(r);
         finish(reusable);
+    }
+
+    /** A proxied response part to the client; a failed write reaches its handler as an exception (it closes). */
+    private void send(HttpObject part) {
+        Channel ch = down.channel();
+        ch.writeAndFlush(part, ch.voidPromise());
     }
 
     private void abortDownstream() {

@@ -46,6 +46,8 @@ final class PipeChannel extends AbstractChannel implements DuplexChannel {
     private final SocketAddress local;
     private final SocketAddress remote;
     private final ArrayDeque<Object> inbound = new ArrayDeque<>();
+    /** One task object for every delivery (a method reference per execute would be an object per batch). */
+    private final Runnable deliverTask = this::deliver;
     private @Nullable PipeChannel peer;
     private int inboundBytes;
     private boolean open = true;
@@ -180,7 +182,7 @@ final class PipeChannel extends AbstractChannel implements DuplexChannel {
         }
         deliveryScheduled = true;
         // Never deliver inside a write or read call: handlers expect no reentrancy, as with sockets.
-        eventLoop().execute(this::deliver);
+        eventLoop().execute(deliverTask);
     }
 
     private void deliver() {

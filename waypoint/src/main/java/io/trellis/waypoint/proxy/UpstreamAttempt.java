@@ -154,7 +154,7 @@ final class UpstreamAttempt {
         }
         if (!http2) {
             stream.pipeline().addLast("http", new HttpClientCodec(4096, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));
-            stream.pipeline().addLast("attempt", new Handler());
+            stream.pipeline().addLast("attempt", new Handler(this));
             releaseHold(stream);
             if (!stream.isActive()) {
                 ended("upstream_tunnel_closed"); // closed before the handler could see it go
@@ -196,7 +196,7 @@ final class UpstreamAttempt {
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel ch) {
-                        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new Handler());
+                        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new Handler(UpstreamAttempt.this));
                     }
                 })
                 .open().addListener(f -> {
@@ -233,7 +233,13 @@ final class UpstreamAttempt {
             return;
         }
         tunnel = stream;
-        stream.pipeline().replace("attempt", "attempt", new Handler());
+        // The tunnel's handler serves one attempt at a time: point it at this one (replacing the
+        // handler instead cost a pipeline rebuild per request).
+        if (stream.pipeline().get("attempt") instanceof Handler h) {
+            h.owner = this;
+        } else {
+            stream.pipeline().replace("attempt", "attempt", new Handler(this));
+        }
         if (!stream.isActive()) {
             ended("upstream_tunnel_closed");
             return;
@@ -354,28 +360,50 @@ final class UpstreamAttempt {
         }
     }
 
-    /** Passes the tunnel's HTTP events to the listener's loop. */
-    private final class Handler extends ChannelInboundHandlerAdapter {
+    /** A response part from the tunnel, on the tunnel's loop. */
+    private void received(HttpObject part) {
+        if (home.inEventLoop()) {
+            deliver(part); // the common case (the tunnel rides a connection on our loop): no task
+        } else {
+            home.execute(() -> deliver(part));
+        }
+    }
+
+    private void deliver(HttpObject part) {
+        if (closed) {
+            ReferenceCountUtil.release(part);
+        } else {
+            listener.response(this, part);
+        }
+    }
+
+    /**
+     * Passes the tunnel's HTTP events to the listener's loop for the attempt that owns the tunnel
+     * now: an idle HTTP/1.1 tunnel's next attempt takes the handler over ({@link #adopt}).
+     */
+    private static final class Handler extends ChannelInboundHandlerAdapter {
+
+        UpstreamAttempt owner;
+
+        Handler(UpstreamAttempt owner) {
+            this.owner = owner;
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (closed || !(msg instanceof HttpObject part)) {
+            UpstreamAttempt a = owner;
+            if (a.closed || !(msg instanceof HttpObject part)) {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            if (!http2 && part instanceof HttpResponse r && r.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            if (!a.http2 && part instanceof HttpResponse r && r.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
                 // From here the codec passes raw bytes: park them until the relay takes the tunnel.
-                upgraded = true;
+                a.upgraded = true;
                 ctx.pipeline().replace(this, "hold", new InboundHold());
                 ctx.pipeline().addAfter("hold", "upgraded", new UpgradedTunnelGuard());
                 ctx.pipeline().remove("http"); // raw bytes from now on; leftovers land in the hold
             }
-            onHome(() -> {
-                if (closed) {
-                    ReferenceCountUtil.release(part);
-                } else {
-                    listener.response(UpstreamAttempt.this, part);
-                }
-            });
+            a.received(part);
         }
 
         @Override
@@ -385,19 +413,21 @@ final class UpstreamAttempt {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            UpstreamAttempt a = owner;
             if (ctx.channel().isWritable()) {
-                onHome(() -> listener.writable(UpstreamAttempt.this));
+                a.onHome(() -> a.listener.writable(a));
             }
             ctx.fireChannelWritabilityChanged();
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            UpstreamAttempt a = owner;
             if (evt instanceof PeerAborted) {
                 ctx.close();
             } else if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
-                inputEnded = true; // the application closed its connection: this tunnel is not reusable
-                if (closed) {
+                a.inputEnded = true; // the application closed its connection: this tunnel is not reusable
+                if (a.closed) {
                     ctx.close();
                 }
             }
@@ -406,9 +436,10 @@ final class UpstreamAttempt {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            // One signal per attempt (this handler is replaced on reuse), so nothing accumulates on
-            // a long-lived tunnel the way close-future listeners would.
-            ended(http2 ? "upstream_stream_closed" : "upstream_tunnel_closed");
+            // One signal, to the attempt that owns the tunnel now, so nothing accumulates on a
+            // long-lived tunnel the way close-future listeners would.
+            UpstreamAttempt a = owner;
+            a.ended(a.http2 ? "upstream_stream_closed" : "upstream_tunnel_closed");
             ctx.fireChannelInactive();
         }
 
