@@ -202,26 +202,31 @@ public final class WorkloadXdsClient implements AutoCloseable {
         }
         resources.put(type, Map.copyOf(next));
         received.add(type);
-        if (!problems.isEmpty()) {
-            String msg = String.join("; ", problems);
+        String msg = problems.isEmpty() ? null : String.join("; ", problems);
+        if (msg != null) {
             nackByType.put(type, msg);
-            out.onNext(nack(type.typeUrl(), response.getNonce(), msg));
             metrics.nacked(type);
-            LOG.warn("event=xds_nack type={} nonce={} rejected={} kept_previous=true error=\"{}\"", type.shortName(),
-                    response.getNonce(), problems.size(), msg);
         } else {
             nackByType.remove(type);
-            out.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(type.typeUrl())
-                    .setResponseNonce(response.getNonce()).build());
         }
         int applied = response.getResourcesCount() - problems.size();
         if (applied > 0 || response.getRemovedResourcesCount() > 0) {
             store.publish(buildState());
         }
         metrics.updated(type, next.size());
+        setState(XdsStatus.State.CONNECTED);
+        // Answer only once the update is in force and the status says so: whoever sees the ACK or NACK at the
+        // controller (trellisctl proxy-status, a test) then finds this proxy's state and status already matching.
+        if (msg != null) {
+            out.onNext(nack(type.typeUrl(), response.getNonce(), msg));
+            LOG.warn("event=xds_nack type={} nonce={} rejected={} kept_previous=true error=\"{}\"", type.shortName(),
+                    response.getNonce(), problems.size(), msg);
+        } else {
+            out.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(type.typeUrl())
+                    .setResponseNonce(response.getNonce()).build());
+        }
         LOG.debug("event=xds_update type={} nonce={} applied={} removed={} rejected={} total={}", type.shortName(),
                 response.getNonce(), applied, response.getRemovedResourcesCount(), problems.size(), next.size());
-        setState(XdsStatus.State.CONNECTED);
     }
 
     private MeshState buildState() {
