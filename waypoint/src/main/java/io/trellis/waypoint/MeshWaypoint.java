@@ -103,8 +103,10 @@ public final class MeshWaypoint implements AutoCloseable {
                 Thread.ofPlatform().daemon().name("waypoint-control").factory());
         ControllerCaClient ca = new ControllerCaClient(controller, token, options.certificateTtl(), Duration.ofSeconds(10),
                 Clock.systemUTC());
-        CertificateRenewer renewer = new CertificateRenewer(id, () -> ca.fetch(id), control, Clock.systemUTC(),
-                RandomGenerator.of("L64X128MixRandom"));
+        CertificateMetrics metrics = new CertificateMetrics(id, registry);
+        CertificateRenewer renewer = new CertificateRenewer(id, metrics.counting(() -> ca.fetch(id)), control,
+                Clock.systemUTC(), RandomGenerator.of("L64X128MixRandom"));
+        metrics.watchExpiry(renewer::current, Clock.systemUTC());
         CompletableFuture<WorkloadCertificate> first = new CompletableFuture<>();
         renewer.addListener(first::complete);
         renewer.start();
