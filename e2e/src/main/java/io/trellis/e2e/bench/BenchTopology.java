@@ -18,7 +18,9 @@ import java.util.Set;
  *   <li>{@code a1} loads Service {@code wpb} (VIP, selects {@code b3}, bound to waypoint {@code bench-waypoint} in
  *       pod {@code wp}): node-proxy node1, HBONE to the waypoint, HBONE to node-proxy node2, {@code b3};</li>
  *   <li>{@code a2} (outside the mesh) loads {@code b2} (outside the mesh) by pod IP: the direct baseline;</li>
- *   <li>{@code a2} loads HAProxy in HTTP mode in pod {@code hp}, which forwards to {@code b2}: the L7 peer.</li>
+ *   <li>{@code a2} loads HAProxy in HTTP mode in pod {@code hp}, which forwards to {@code b2}: the L7 peer;</li>
+ *   <li>{@code a2} loads an HAProxy in node1's namespace (as the node-proxy runs there), which tunnels over mTLS to an
+ *       HAProxy in node2's namespace, which forwards to {@code b2}: the L4 peer ({@link LabHaproxyPair}).</li>
  * </ul>
  * Pods outside the mesh carry {@code trellis.io/dataplane-mode: none}, so the controller does not expect HBONE from
  * them and no capture rule redirects their inbound traffic through a node-proxy.
@@ -27,6 +29,14 @@ final class BenchTopology {
 
     static final int APP_PORT = 18090;
     static final int HAPROXY_PORT = 18091;
+    /** The throughput sink ({@link LabSinkMain}) in b1 and b2. */
+    static final int SINK_PORT = 18092;
+    /**
+     * The HAProxy mTLS pair: A in node1's namespace takes plain TCP on these ports at node1's address toward its pods
+     * (to b2's target, to b2's sink) and tunnels to B in node2's namespace, on {@link #HAPROXY_PAIR_TUNNEL_PORTS}.
+     */
+    static final List<Integer> HAPROXY_PAIR_ENTRY_PORTS = List.of(18093, 18095);
+    static final List<Integer> HAPROXY_PAIR_TUNNEL_PORTS = List.of(18094, 18096);
     static final String WAYPOINT_SERVICE = "wpb";
     static final MeshLab.Waypoint WAYPOINT = new MeshLab.Waypoint("bench-waypoint", "default", "wp");
     static final String HAPROXY_POD = "hp";

@@ -8,6 +8,7 @@ import io.trellis.e2e.Poll;
 import io.trellis.e2e.Prometheus;
 import io.trellis.install.lab.LabProcess;
 import io.trellis.install.lab.LabSpec;
+import io.trellis.perf.peer.PeerException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,21 +29,30 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code ./trellis bench lab} (root): in one 2-node lab ({@link BenchTopology}) and one run, the direct path, the
- * node-proxy pair, the L4 + waypoint path and HAProxy as the HTTP peer, at several rates, interleaved repetition by
- * repetition; then the waypoint's ramp to its highest stable rate, the proxies' RSS (idle, after load, with held
- * connections) and, in a second lab, the node-proxies' RSS with many enrolled pods. Load generators are child JVMs in
+ * node-proxy pair, the L4 + waypoint path, HAProxy as the HTTP peer and an HAProxy mTLS pair as the L4 peer
+ * ({@link LabHaproxyPair}), at several rates and connection counts, interleaved repetition by repetition;
+ * single-stream throughput and new connections per second over direct, the pair and the HAProxy pair; then the
+ * waypoint's ramp to its highest stable rate, the proxies' RSS (idle, after load, with held connections) and, in a
+ * second lab, the node-proxies' RSS with many enrolled pods. Load generators are child JVMs in
  * the client pods; CPU and RSS come from /proc. Writes {@code <name>.json}, {@code <name>.md} and
  * {@code <name>-latency.png} under {@code --out}.
  */
 @Command(name = "bench lab", mixinStandardHelpOptions = true,
-        description = "Direct vs node-proxy pair vs L4 + waypoint vs HAProxy (HTTP) in the lab: latency, CPU per "
-                + "1,000 requests, waypoint requests/s per core, RSS (needs root).")
+        description = "Direct vs node-proxy pair vs L4 + waypoint vs HAProxy (HTTP) vs HAProxy mTLS pair in the lab: "
+                + "latency, single-stream throughput, new connections/s, CPU per 1,000 requests, waypoint requests/s "
+                + "per core, RSS (needs root).")
 public final class LabBenchmark implements Callable<Integer> {
 
     static final String NODE1 = "node-proxy-node1";
     static final String NODE2 = "node-proxy-node2";
     static final String WAYPOINT = "waypoint";
     static final String HAPROXY = "haproxy";
+    static final String HAPROXY_PAIR = "haproxy-pair";
+    static final List<String> ALL_PATHS = List.of("direct", "pair", WAYPOINT, HAPROXY, HAPROXY_PAIR);
+    /** The paths measured for new connections per second: the two L4 pairs and their baseline. */
+    static final List<String> CONNECT_PATHS = List.of("direct", "pair", HAPROXY_PAIR);
+    /** The connection counts of issue 7's matrix ({@code --full-matrix}). */
+    static final List<Integer> MATRIX_CONNECTIONS = List.of(1, 16, 64);
 
     @Option(names = "--rates", split = ",", defaultValue = "100,1000,5000", description = "Open-loop request rates.")
     List<Integer> rates;
@@ -61,10 +71,26 @@ public final class LabBenchmark implements Callable<Integer> {
     int otherWarmupSeconds;
     @Option(names = "--other-duration", defaultValue = "8")
     int otherDurationSeconds;
-    @Option(names = "--connections", defaultValue = "16")
-    int connections;
-    @Option(names = "--paths", split = ",", defaultValue = "direct,pair,waypoint,haproxy")
+    @Option(names = "--connections", split = ",", defaultValue = "16",
+            description = "Connection counts; every rate runs with each (default 16; issue 7's matrix is 1,16,64).")
+    List<Integer> connections;
+    @Option(names = "--full-matrix", description = "Issue 7's whole matrix: --connections 1,16,64 and every rate "
+            + "with --repetitions (about 35 minutes in all on a quiet 2-CPU machine, against 11 by default).")
+    boolean fullMatrix;
+    @Option(names = "--paths", split = ",", defaultValue = "direct,pair,waypoint,haproxy,haproxy-pair",
+            description = "Paths (default all): direct, pair, waypoint, haproxy (HTTP peer), haproxy-pair (L4 peer).")
     List<String> paths;
+    @Option(names = "--bulk-mib", defaultValue = "256", description = "MiB per single-stream transfer over direct, "
+            + "pair and haproxy-pair, --repetitions times each, interleaved (0: skip).")
+    int bulkMiB;
+    @Option(names = "--connect-rates", split = ",", defaultValue = "200", description = "New connections per second "
+            + "over direct, pair and haproxy-pair, one request each, --repetitions times each rate, interleaved "
+            + "(0: skip).")
+    List<Integer> connectRates;
+    @Option(names = "--connect-warmup", defaultValue = "2")
+    int connectWarmupSeconds;
+    @Option(names = "--connect-duration", defaultValue = "8")
+    int connectDurationSeconds;
     @Option(names = "--ramp", split = ",", defaultValue = "2000,3500,5000,7000,10000",
             description = "Rates of the waypoint's ramp (0: no ramp).")
     List<Integer> ramp;
@@ -85,6 +111,8 @@ public final class LabBenchmark implements Callable<Integer> {
 
     private final Map<String, Object> report = new LinkedHashMap<>();
     private @Nullable LabProcess haproxy;
+    private @Nullable LabHaproxyPair haproxyPair;
+    private final List<LabProcess> sinks = new ArrayList<>();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new LabBenchmark()).execute(args));
@@ -93,11 +121,24 @@ public final class LabBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> missing = MeshLab.missingPrerequisites();
-        if (!MeshLab.onPath("haproxy") && paths.contains(HAPROXY)) {
+        if (!MeshLab.onPath("haproxy") && (paths.contains(HAPROXY) || paths.contains(HAPROXY_PAIR))) {
             missing.add("haproxy on the PATH (apt-get install -y haproxy)");
         }
         if (!missing.isEmpty()) {
             System.err.println("error: the lab benchmark needs " + missing);
+            return 2;
+        }
+        if (fullMatrix) {
+            connections = MATRIX_CONNECTIONS;
+            otherRepetitions = repetitions;
+        }
+        List<String> unknown = paths.stream().filter(p -> !ALL_PATHS.contains(p)).toList();
+        if (!unknown.isEmpty()) {
+            System.err.println("error: unknown --paths " + unknown + "; the lab has " + ALL_PATHS);
+            return 2;
+        }
+        if (connections.isEmpty() || connections.stream().anyMatch(c -> c < 1)) {
+            System.err.println("error: --connections needs positive counts, got " + connections);
             return 2;
         }
         if (proxyJvmFlags != null) {
@@ -127,14 +168,15 @@ public final class LabBenchmark implements Callable<Integer> {
         }
         report.put("loadavgAfter", loadavg());
         report.put("wallSeconds", (System.nanoTime() - start) / 1e9);
+        report.put("targets", LabTargets.evaluate(report));
         Files.createDirectories(out);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(name + ".json").toFile(),
                 report);
-        LabMarkdown.plot(report, out.resolve(name + "-latency.png"));
+        List<Path> plots = LabMarkdown.plot(report, out, name);
         Files.writeString(out.resolve(name + ".md"), LabMarkdown.render(report, name));
         System.out.println(Files.readString(out.resolve(name + ".md")));
         System.out.println("report: " + out.resolve(name + ".md").toAbsolutePath() + " (and " + name + ".json, "
-                + name + "-latency.png next to it)");
+                + String.join(", ", plots.stream().map(p -> p.getFileName().toString()).toList()) + " next to it)");
         return 0;
     }
 
@@ -149,7 +191,12 @@ public final class LabBenchmark implements Callable<Integer> {
         c.put("otherWarmupSeconds", otherWarmupSeconds);
         c.put("otherDurationSeconds", otherDurationSeconds);
         c.put("connections", connections);
+        c.put("headlineConnections", headlineConnections());
         c.put("paths", paths);
+        c.put("bulkBytes", (long) bulkMiB << 20);
+        c.put("connectRates", connectRates);
+        c.put("connectWarmupSeconds", connectWarmupSeconds);
+        c.put("connectDurationSeconds", connectDurationSeconds);
         c.put("ramp", ramp);
         c.put("requestBytes", 1024);
         c.put("responseBytes", 1024);
@@ -162,29 +209,36 @@ public final class LabBenchmark implements Callable<Integer> {
         LabMeter meter = meter(mesh);
         settle();
         report.put("rssIdleKiB", meter.rssKiB());
-        LabRunner runner = new LabRunner(mesh, meter, connections);
+        LabRunner runner = new LabRunner(mesh, meter, headlineConnections());
         List<Map<String, Object>> runs = new ArrayList<>();
-        for (int rep = 1; rep <= repetitions; rep++) {
-            for (LabPath path : selected) {
-                runs.add(runner.run(path, primaryRps, rep, warmupSeconds, durationSeconds));
+        for (int conns : connections) {
+            for (int rep = 1; rep <= repetitions; rep++) {
+                for (LabPath path : selected) {
+                    runs.add(runner.run(path, primaryRps, conns, rep, warmupSeconds, durationSeconds));
+                }
             }
         }
         if (profile) {
             Map<String, Long> jvms = new LinkedHashMap<>(meter.pids());
             jvms.remove(HAPROXY);
+            jvms.remove(LabHaproxyPair.ENTRY);
+            jvms.remove(LabHaproxyPair.EXIT);
             report.put("profiles", LabProfiler.dump(jvms, out.resolve("profiles")));
         }
         for (int rate : rates) {
             if (rate == primaryRps) {
                 continue;
             }
-            for (int rep = 1; rep <= otherRepetitions; rep++) {
-                for (LabPath path : selected) {
-                    runs.add(runner.run(path, rate, rep, otherWarmupSeconds, otherDurationSeconds));
+            for (int conns : connections) {
+                for (int rep = 1; rep <= otherRepetitions; rep++) {
+                    for (LabPath path : selected) {
+                        runs.add(runner.run(path, rate, conns, rep, otherWarmupSeconds, otherDurationSeconds));
+                    }
                 }
             }
         }
         report.put("runs", runs);
+        transferPhase(runner, selected);
         LabPath waypointPath = selected.stream().filter(p -> p.name().equals(WAYPOINT)).findFirst().orElse(null);
         List<Integer> steps = ramp.stream().filter(r -> r > 0).toList();
         if (waypointPath != null && !steps.isEmpty()) {
@@ -196,20 +250,33 @@ public final class LabBenchmark implements Callable<Integer> {
         }
     }
 
-    /** Starts the targets, the waypoint and HAProxy, and waits until every selected path answers. */
-    private List<LabPath> startPaths(MeshLab mesh) throws IOException {
+    /**
+     * Starts the targets, the throughput sinks, the waypoint and both HAProxy peers, and waits until every selected
+     * path answers.
+     */
+    private List<LabPath> startPaths(MeshLab mesh) throws IOException, PeerException {
         int port = BenchTopology.APP_PORT;
+        int sink = BenchTopology.SINK_PORT;
         String b1 = mesh.lab().pod("b1").ip();
         String b2 = mesh.lab().pod("b2").ip();
-        List<LabPath> all = List.of(
-                new LabPath("direct", "a2", b2, port, List.of(), "a2 -> b2 (both outside the mesh)"),
-                new LabPath("pair", "a1", b1, port, List.of(NODE1, NODE2),
+        if (paths.contains(HAPROXY_PAIR)) {
+            haproxyPair = LabHaproxyPair.start(mesh.lab(), "b2");
+        }
+        List<LabPath> all = new ArrayList<>(List.of(
+                new LabPath("direct", "a2", b2, port, sink, List.of(), "a2 -> b2 (both outside the mesh)"),
+                new LabPath("pair", "a1", b1, port, sink, List.of(NODE1, NODE2),
                         "a1 -> node-proxy node1 -> HBONE -> node-proxy node2 -> b1"),
-                new LabPath(WAYPOINT, "a1", mesh.serviceVip(BenchTopology.WAYPOINT_SERVICE), 80,
+                new LabPath(WAYPOINT, "a1", mesh.serviceVip(BenchTopology.WAYPOINT_SERVICE), 80, 0,
                         List.of(NODE1, WAYPOINT, NODE2),
                         "a1 -> node-proxy node1 -> HBONE -> waypoint -> HBONE -> node-proxy node2 -> b3"),
                 new LabPath(HAPROXY, "a2", mesh.lab().pod(BenchTopology.HAPROXY_POD).ip(), BenchTopology.HAPROXY_PORT,
-                        List.of(HAPROXY), "a2 -> HAProxy (HTTP mode, pod hp) -> b2"));
+                        0, List.of(HAPROXY), "a2 -> HAProxy (HTTP mode, pod hp) -> b2")));
+        if (haproxyPair != null) {
+            all.add(new LabPath(HAPROXY_PAIR, "a2", haproxyPair.entryHost(),
+                    BenchTopology.HAPROXY_PAIR_ENTRY_PORTS.get(0), BenchTopology.HAPROXY_PAIR_ENTRY_PORTS.get(1),
+                    List.of(LabHaproxyPair.ENTRY, LabHaproxyPair.EXIT), "a2 -> HAProxy in node1 -> TLS 1.3 with a "
+                    + "client certificate -> HAProxy in node2 (verifies it) -> b2 (the L4 peer, TCP mode)"));
+        }
         List<LabPath> selected = all.stream().filter(p -> paths.contains(p.name())).toList();
         Map<String, String> descriptions = new LinkedHashMap<>();
         selected.forEach(p -> descriptions.put(p.name(), p.description()));
@@ -217,6 +284,12 @@ public final class LabBenchmark implements Callable<Integer> {
         for (String pod : List.of("b1", "b2", "b3")) {
             mesh.startApp(pod, "target-" + pod, ChildJvm.command(LabTargetMain.class.getName(),
                     List.of(String.valueOf(port), "1024")));
+        }
+        if (bulkMiB > 0) {
+            for (String pod : List.of("b1", "b2")) {
+                sinks.add(mesh.startApp(pod, "sink-" + pod, ChildJvm.command(LabSinkMain.class.getName(),
+                        List.of(String.valueOf(sink), String.valueOf((long) bulkMiB << 20)))));
+            }
         }
         if (paths.contains(WAYPOINT)) {
             mesh.startWaypoint(BenchTopology.WAYPOINT);
@@ -229,7 +302,20 @@ public final class LabBenchmark implements Callable<Integer> {
         for (LabPath p : selected) {
             String url = "http://" + p.host() + ":" + p.port() + "/";
             Poll.until("path " + p.name() + " answering (" + url + " from " + p.client() + ")", MeshLab.STARTUP,
-                    () -> mesh.curl(p.client(), url).exitCode() == 0);
+                    () -> {
+                        if (p.name().equals(HAPROXY_PAIR) && !haproxyPair.alive()) {
+                            throw new IllegalStateException("the HAProxy pair exited:\n" + haproxyPair.logs());
+                        }
+                        return mesh.curl(p.client(), url).exitCode() == 0;
+                    });
+        }
+        for (LabProcess s : sinks) {
+            Poll.until(s.name() + " listening", MeshLab.STARTUP, () -> {
+                if (!s.isAlive()) {
+                    throw new IllegalStateException(s.name() + " exited:\n" + s.log());
+                }
+                return s.log().contains("event=sink_listening");
+            });
         }
         if (paths.contains(WAYPOINT)) {
             // the node-proxy sends the Service's traffic to the waypoint once it has the binding: until then it is
@@ -254,7 +340,49 @@ public final class LabBenchmark implements Callable<Integer> {
         if (haproxy != null) {
             meter.add(HAPROXY, JavaPid.named(haproxy.pid(), "haproxy"));
         }
+        if (haproxyPair != null) {
+            meter.add(LabHaproxyPair.ENTRY, haproxyPair.entryPid());
+            meter.add(LabHaproxyPair.EXIT, haproxyPair.exitPid());
+        }
         return meter;
+    }
+
+    /**
+     * Single-stream throughput, then new connections per second, over the paths that have them (direct, pair,
+     * haproxy-pair), repetitions interleaved path by path like the load runs.
+     */
+    private void transferPhase(LabRunner runner, List<LabPath> selected) throws Exception {
+        if (bulkMiB > 0) {
+            List<Map<String, Object>> bulk = new ArrayList<>();
+            for (int rep = 1; rep <= repetitions; rep++) {
+                for (LabPath path : selected) {
+                    if (path.sinkPort() > 0) {
+                        bulk.add(runner.bulk(path, (long) bulkMiB << 20, rep));
+                    }
+                }
+            }
+            report.put("bulk", bulk);
+        }
+        List<Integer> rates = connectRates.stream().filter(r -> r > 0).toList();
+        if (!rates.isEmpty()) {
+            List<Map<String, Object>> connects = new ArrayList<>();
+            for (int rate : rates) {
+                for (int rep = 1; rep <= repetitions; rep++) {
+                    for (LabPath path : selected) {
+                        if (CONNECT_PATHS.contains(path.name())) {
+                            connects.add(runner.connects(path, rate, rep, connectWarmupSeconds,
+                                    connectDurationSeconds));
+                        }
+                    }
+                }
+            }
+            report.put("connects", connects);
+        }
+    }
+
+    /** The connection count of the headline tables, the targets and the waypoint's ramp: 16 when run, else the first. */
+    private int headlineConnections() {
+        return connections.contains(16) ? 16 : connections.getFirst();
     }
 
     private void heldPhase(MeshLab mesh, LabMeter meter) throws Exception {
