@@ -6,7 +6,7 @@ import static io.trellis.node.state.TestMesh.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.trellis.api.workload.v1.ListProxiesRequest;
 import io.trellis.api.workload.v1.ProxyStatus;

@@ -3,7 +3,7 @@ package io.trellis.waypoint.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyChannelBuilder;
 import io.trellis.api.workload.v1.ListProxiesRequest;
 import io.trellis.api.workload.v1.ProxyStatus;
 import io.trellis.api.workload.v1.ProxyStatusServiceGrpc;

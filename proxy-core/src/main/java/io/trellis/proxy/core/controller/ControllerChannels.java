@@ -1,8 +1,8 @@
 package io.trellis.proxy.core.controller;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
 import io.trellis.identity.PemFiles;
 import io.trellis.identity.SpiffeId;
 import io.trellis.identity.SvidVerifier;
