@@ -119,6 +119,7 @@ public final class LabBenchmark implements Callable<Integer> {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
         List<String> missing = MeshLab.missingPrerequisites();
         if (!MeshLab.onPath("haproxy") && (paths.contains(HAPROXY) || paths.contains(HAPROXY_PAIR))) {
@@ -172,7 +173,12 @@ public final class LabBenchmark implements Callable<Integer> {
         Files.createDirectories(out);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(name + ".json").toFile(),
                 report);
-        List<Path> plots = LabMarkdown.plot(report, out, name);
+        List<Path> plots = new ArrayList<>(LabMarkdown.plot(report, out, name));
+        Path transfer = out.resolve(name + "-transfer.png");
+        if (LabTransferMarkdown.plot((List<Map<String, Object>>) report.get("bulk"),
+                (List<Map<String, Object>>) report.get("connects"), transfer)) {
+            plots.add(transfer);
+        }
         Files.writeString(out.resolve(name + ".md"), LabMarkdown.render(report, name));
         System.out.println(Files.readString(out.resolve(name + ".md")));
         System.out.println("report: " + out.resolve(name + ".md").toAbsolutePath() + " (and " + name + ".json, "

@@ -37,7 +37,8 @@ final class LabMarkdown {
                 b.append("- **").append(path).append("**: ").append(text).append('\n'));
         b.append("\nLoad: open loop, ").append(joined(runs.connections())).append(" connections, ")
                 .append(config.get("protocol")).append(", 1 KiB request and response bodies. At ")
-                .append(fmt(primary)).append(" rps: ").append(config.get("repetitions")).append(" repetitions of ")
+                .append(fmt(primary)).append(" rps: ")
+                .append(LabRuns.count(((Number) config.get("repetitions")).longValue(), "repetition")).append(" of ")
                 .append(config.get("warmupSeconds")).append(" s warm-up + ").append(config.get("durationSeconds"))
                 .append(" s recorded; other rates: ").append(config.get("otherRepetitions")).append(" of ")
                 .append(config.get("otherWarmupSeconds")).append(" + ").append(config.get("otherDurationSeconds"))
@@ -53,11 +54,14 @@ final class LabMarkdown {
         cpu(b, runs);
         LabTransferMarkdown.bulk(b, (List<Map<String, Object>>) report.get("bulk"));
         LabTransferMarkdown.connects(b, (List<Map<String, Object>>) report.get("connects"));
+        if (report.get("bulk") != null || report.get("connects") != null) {
+            b.append("![throughput and new connections](").append(name).append("-transfer.png)\n\n");
+        }
         rampSection(b, (Map<String, Object>) report.get("waypointRamp"));
         rssSection(b, report);
         b.append('\n');
         for (int conns : runs.connections()) {
-            b.append("![latency vs rate, ").append(conns).append(" connections](")
+            b.append("![latency vs rate, ").append(LabRuns.count(conns, "connection")).append("](")
                     .append(plotFile(name, conns, headlineConnections(report))).append(")\n");
         }
         everyRun(b, runs);
@@ -227,8 +231,8 @@ final class LabMarkdown {
                 series.put("p99 " + path, p99);
             }
             Path file = dir.resolve(plotFile(name, conns, headlineConnections(report)));
-            LatencyPlot.write(file, "Lab: p50 and p99 latency vs rate, 1 KiB HTTP/1.1 keep-alive, " + conns
-                    + " connections", rates.stream().map(Double::intValue).toList(), series);
+            LatencyPlot.write(file, "Lab: p50 and p99 latency vs rate, 1 KiB HTTP/1.1 keep-alive, "
+                    + LabRuns.count(conns, "connection"), rates.stream().map(Double::intValue).toList(), series);
             files.add(file);
         }
         return files;

@@ -107,6 +107,11 @@ final class LabRuns {
                 v.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
     }
 
+    /** {@code 1 connection}, {@code 16 connections}. */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
     static String fmt(double rate) {
         return String.format(Locale.ROOT, "%,.0f", rate);
     }

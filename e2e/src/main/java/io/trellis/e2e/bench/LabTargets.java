@@ -71,8 +71,8 @@ final class LabTargets {
     }
 
     private static Target pairVsHaproxy(LabRuns runs, double rate, int conns) {
-        String target = String.format(Locale.ROOT, "L4 pair p99 no worse than the HAProxy pair (%s rps, %d "
-                + "connections)", fmt(rate), conns);
+        String target = String.format(Locale.ROOT, "L4 pair p99 no worse than the HAProxy pair (%s rps, %s)",
+                fmt(rate), LabRuns.count(conns, "connection"));
         List<Double> pair = runs.values(PAIR, rate, conns, r -> r.latencyMicros().p99());
         List<Double> peer = runs.values(LabBenchmark.HAPROXY_PAIR, rate, conns, r -> r.latencyMicros().p99());
         if (pair.isEmpty() || peer.isEmpty()) {
@@ -102,8 +102,8 @@ final class LabTargets {
     }
 
     private static Target added(LabRuns runs, String path, String label, double limit, double rate, int conns) {
-        String target = String.format(Locale.ROOT, "%s added p99 <= %.0f µs (%s rps, %d connections)", label, limit,
-                fmt(rate), conns);
+        String target = String.format(Locale.ROOT, "%s added p99 <= %.0f µs (%s rps, %s)", label, limit,
+                fmt(rate), LabRuns.count(conns, "connection"));
         List<Double> added = runs.added(path, rate, conns, r -> r.latencyMicros().p99());
         if (added.isEmpty()) {
             return notRun(target, path + " and direct");
@@ -117,8 +117,8 @@ final class LabTargets {
     @SuppressWarnings("unchecked")
     private static Target cores(LabRuns runs, String path, List<String> proxies, String label, double limit,
             double rate, int conns) {
-        String target = String.format(Locale.ROOT, "%s <= %.2f cores per 1,000 rps (%s, %s rps, %d connections)",
-                label, limit, path, fmt(rate), conns);
+        String target = String.format(Locale.ROOT, "%s <= %.2f cores per 1,000 rps (%s, %s rps, %s)",
+                label, limit, path, fmt(rate), LabRuns.count(conns, "connection"));
         List<Map<String, Object>> of = runs.of(path, rate, conns);
         if (of.isEmpty()) {
             return notRun(target, path);

@@ -4,6 +4,8 @@ import static io.trellis.e2e.bench.LabRuns.median;
 import static io.trellis.e2e.bench.LabRuns.spread;
 
 import io.trellis.perf.load.LoadResult;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +15,8 @@ import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The report's single-stream throughput and new-connections tables, from the maps {@link LabRunner#bulk} and
- * {@link LabRunner#connects} return; and the medians {@link LabTargets} compares.
+ * The report's single-stream throughput and new-connections tables and their bar chart, from the maps
+ * {@link LabRunner#bulk} and {@link LabRunner#connects} return; and the medians {@link LabTargets} compares.
  */
 final class LabTransferMarkdown {
 
@@ -28,7 +30,7 @@ final class LabTransferMarkdown {
         long mib = ((Number) bulk.getFirst().get("bytes")).longValue() >> 20;
         b.append("## Single-stream throughput (MiB/s)\n\n").append(mib).append(" MiB on one connection to a sink in ")
                 .append("the destination pod, timed until the sink confirmed the last byte; ")
-                .append(repetitions(bulk)).append(" repetitions interleaved path by path.\n\n")
+                .append(LabRuns.count(repetitions(bulk), "repetition")).append(", interleaved path by path.\n\n")
                 .append("| path | MiB/s | spread | vs direct | proxy CPU-seconds per GiB |\n|---|---|---|---|---|\n");
         double direct = bulkMedian(bulk, "direct");
         for (String path : paths(bulk)) {
@@ -51,8 +53,8 @@ final class LabTransferMarkdown {
                 .append("latency from the intended start, so it includes connecting through every hop (the HAProxy ")
                 .append("pair's TLS handshake per connection, the node-proxies' tunnel on a pooled HBONE connection); ")
                 .append("at most ").append(LabLoadMain.CONNECT_MAX_OPEN)
-                .append(" open at once, later arrivals wait and that counts. ").append(repetitions(connects))
-                .append(" repetitions interleaved path by path, medians.\n\n")
+                .append(" open at once, later arrivals wait and that counts. ").append(LabRuns.count(repetitions(connects), "repetition"))
+                .append(", interleaved path by path, medians.\n\n")
                 .append("| new conns/s | path | achieved /s | p50 µs | p99 µs | added p99 vs direct | p99 spread | not "
                         + "completed (all reps) | proxy CPU-seconds per 1,000 connections |\n"
                         + "|---|---|---|---|---|---|---|---|---|\n");
@@ -78,6 +80,42 @@ final class LabTransferMarkdown {
             }
         }
         b.append('\n');
+    }
+
+    /**
+     * {@code file}: single-stream MiB/s per path, and the new connections' p99 per path at each rate, as bars (median,
+     * whiskers over the repetitions). Writes nothing and returns false when neither phase ran.
+     */
+    static boolean plot(@Nullable List<Map<String, Object>> bulk, @Nullable List<Map<String, Object>> connects,
+            Path file) throws IOException {
+        List<LabBarPlot.Panel> panels = new ArrayList<>();
+        if (bulk != null && !bulk.isEmpty()) {
+            panels.add(new LabBarPlot.Panel("Single-stream throughput", "MiB/s", bars(bulk,
+                    r -> ((Number) r.get("mibPerSecond")).doubleValue())));
+        }
+        if (connects != null) {
+            for (double rate : connects.stream().map(r -> num(r, "rate")).distinct().sorted().toList()) {
+                List<Map<String, Object>> atRate = connects.stream().filter(r -> num(r, "rate") == rate).toList();
+                panels.add(new LabBarPlot.Panel(String.format(Locale.ROOT, "New connections at %.0f/s: p99", rate),
+                        "µs", bars(atRate, r -> LabRuns.result(r).latencyMicros().p99())));
+            }
+        }
+        if (panels.isEmpty()) {
+            return false;
+        }
+        LabBarPlot.write(file, "Lab: direct vs node-proxy pair vs HAProxy mTLS pair (bars: median; whiskers: "
+                + "lowest and highest repetition)", panels);
+        return true;
+    }
+
+    private static List<LabBarPlot.Bar> bars(List<Map<String, Object>> runs, ToDoubleFunction<Map<String, Object>> f) {
+        List<LabBarPlot.Bar> bars = new ArrayList<>();
+        for (String path : paths(runs)) {
+            List<Double> v = values(runs, path, f);
+            bars.add(new LabBarPlot.Bar(path, median(v), v.stream().mapToDouble(Double::doubleValue).min()
+                    .orElse(Double.NaN), v.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)));
+        }
+        return bars;
     }
 
     /** Median MiB/s of {@code path} over its repetitions (NaN when it did not run). */

@@ -52,12 +52,13 @@ class LabMarkdownTest {
 
         String md = LabMarkdown.render(report(runs), "lab");
 
-        assertThat(md).contains("Load: open loop, 1, 64 connections");
+        assertThat(md).contains("Load: open loop, 1, 64 connections").contains("At 1,000 rps: 3 repetitions of 5 s");
         assertThat(md).contains("| 1 | pair | 90 | 180 | 40 | 80 | [80-80] |");
         assertThat(md).contains("| 64 | pair | 120 | 700 | 50 | 400 | [400-400] |");
         assertThat(md).contains("| 1,000 | 64 | pair | 1 | 1000.0 | 120 | 130 | 700 |");
         // no 16-connection runs: the headline count in the config has no plot of its own, every count run has one
-        assertThat(md).contains("(lab-latency-1c.png)").contains("(lab-latency-64c.png)");
+        assertThat(md).contains("![latency vs rate, 1 connection](lab-latency-1c.png)")
+                .contains("![latency vs rate, 64 connections](lab-latency-64c.png)");
     }
 
     @Test

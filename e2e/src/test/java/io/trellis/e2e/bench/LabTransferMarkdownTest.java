@@ -7,9 +7,15 @@ import io.trellis.perf.report.LatencySummary;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LabTransferMarkdownTest {
+
+    @TempDir
+    Path dir;
 
     @Test
     void throughputTableShowsMediansSpreadShareOfDirectAndCpuPerGiB() {
@@ -20,7 +26,7 @@ class LabTransferMarkdownTest {
                 bulk("haproxy-pair", 2, 500), bulk("direct", 3, 1100), bulk("pair", 3, 250),
                 bulk("haproxy-pair", 3, 450)));
 
-        assertThat(b.toString()).contains("256 MiB on one connection", "3 repetitions interleaved",
+        assertThat(b.toString()).contains("256 MiB on one connection", "3 repetitions, interleaved",
                 "| direct | 1100 | [1000-1200] | - | - |",
                 "| pair | 250 | [200-300] | 23 % | pair-proxy 0.50 |",
                 "| haproxy-pair | 450 | [400-500] | 41 % | pair-proxy 0.50 |");
@@ -35,7 +41,7 @@ class LabTransferMarkdownTest {
                 connect("direct", 500, 2, 320, 1200, 0), connect("pair", 500, 2, 950, 5000, 1),
                 connect("haproxy-pair", 500, 2, 1400, 3500, 0)));
 
-        assertThat(b.toString()).contains("2 repetitions interleaved",
+        assertThat(b.toString()).contains("2 repetitions, interleaved",
                 "| 500 | direct | 500.0 | 310 | 1100 | - | [1000-1200] | 0 | - |",
                 // p99 medians: pair 4500 - direct 1100 = 3400; 2 + 1 not completed
                 "| 500 | pair | 500.0 | 925 | 4500 | 3400 | [4000-5000] | 3 | pair-proxy 0.120 |",
@@ -52,6 +58,21 @@ class LabTransferMarkdownTest {
 
         assertThat(b.toString()).contains("| 200 | pair | 200.0 | 900 | 4000 | 3000 |",
                 "| 500 | pair | 500.0 | 1900 | 9000 | 7000 | [9000-9000] | 5 |");
+    }
+
+    @Test
+    void plotsThroughputAndEachConnectionRateAsBarsAndNothingWhenNeitherRan() throws Exception {
+        Path png = dir.resolve("lab-transfer.png");
+
+        assertThat(LabTransferMarkdown.plot(List.of(bulk("direct", 1, 1000), bulk("pair", 1, 300)),
+                List.of(connect("direct", 200, 1, 300, 1000, 0), connect("pair", 500, 1, 900, 4000, 0)), png))
+                .isTrue();
+        assertThat(ImageIO.read(png.toFile()).getWidth()).as("three panels").isGreaterThan(1000);
+        assertThat(LabTransferMarkdown.plot(null, List.of(), dir.resolve("none.png"))).isFalse();
+        assertThat(dir.resolve("none.png")).doesNotExist();
+        assertThat(LabBarPlot.niceTop(340)).isEqualTo(500);
+        assertThat(LabBarPlot.niceTop(1000)).isEqualTo(1000);
+        assertThat(LabBarPlot.niceTop(1001)).isEqualTo(2000);
     }
 
     @Test
