@@ -3,6 +3,7 @@ package io.trellis.node;
 import io.grpc.ManagedChannel;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.trellis.identity.RenewalPolicy;
 import io.trellis.node.admin.NodeAdmin;
@@ -153,9 +154,10 @@ public final class NodeProxy implements AutoCloseable {
                 }, traffic.endpointHealth()::ejections);
         resources.push(admin);
         LOG.info("event=node_proxy_started node={} mode={} controller={} enroll_socket={} admin_port={} metrics_port={} "
-                + "readiness_port={} mtls_mode={}", settings.nodeName(), settings.mode(), settings.controller(),
-                settings.mode() == NodeMode.LOOPBACK ? "-" : settings.enrollSocket(), admin.adminPort(),
-                admin.metricsPort(), admin.readinessPort(), settings.proxy().mtlsMode());
+                + "readiness_port={} mtls_mode={} buffer_allocator={}", settings.nodeName(), settings.mode(),
+                settings.controller(), settings.mode() == NodeMode.LOOPBACK ? "-" : settings.enrollSocket(),
+                admin.adminPort(), admin.metricsPort(), admin.readinessPort(), settings.proxy().mtlsMode(),
+                ByteBufAllocator.DEFAULT.getClass().getSimpleName());
     }
 
     /**

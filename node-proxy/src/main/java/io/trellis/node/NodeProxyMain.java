@@ -207,6 +207,7 @@ public final class NodeProxyMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        BufferPoolDefaults.applyToSystem(); // before any Netty class picks its allocator
         CommandLine cli = new CommandLine(new NodeProxyMain());
         cli.registerConverter(Duration.class, Duration::parse);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
