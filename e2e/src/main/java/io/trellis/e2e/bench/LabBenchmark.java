@@ -75,7 +75,7 @@ public final class LabBenchmark implements Callable<Integer> {
             description = "Connection counts; every rate runs with each (default 16; issue 7's matrix is 1,16,64).")
     List<Integer> connections;
     @Option(names = "--full-matrix", description = "Issue 7's whole matrix: --connections 1,16,64 and every rate "
-            + "with --repetitions (about 35 minutes in all on a quiet 2-CPU machine, against 11 by default).")
+            + "with --repetitions (about 40 minutes in all on a quiet 2-CPU machine, against 12 by default).")
     boolean fullMatrix;
     @Option(names = "--paths", split = ",", defaultValue = "direct,pair,waypoint,haproxy,haproxy-pair",
             description = "Paths (default all): direct, pair, waypoint, haproxy (HTTP peer), haproxy-pair (L4 peer).")
