@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.trellis.proxy.core.relay.InboundHold;
 import java.util.ArrayDeque;
@@ -48,8 +47,7 @@ final class Http1Connection extends DownstreamHandler implements HeaderReadDeadl
     static void install(Channel ch, String afterName, ProxyContext ctx, ConnectionInfo conn,
             HeaderReadDeadline headDeadline) {
         ProxySettings s = ctx.settings();
-        ch.pipeline().addAfter(afterName, "idle", new IdleStateHandler(0, 0, s.idleTimeout().toNanos(),
-                java.util.concurrent.TimeUnit.NANOSECONDS));
+        ch.pipeline().addAfter(afterName, "idle", new IdleTimer(s.idleTimeout().toNanos()));
         ch.pipeline().addAfter("idle", "http1", new HttpServerCodec(8192, s.maxHeaderBytes(), 64 * 1024));
         ch.pipeline().addAfter("http1", "continue", new HttpServerExpectContinueHandler());
         Http1Connection connection = new Http1Connection(ctx, conn, headDeadline);

@@ -17,11 +17,9 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Chooses the downstream codec from the first bytes of a tunnel: the HTTP/2 connection preface
@@ -73,8 +71,7 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
         headDeadline.protocol(watch);
         // All-idle on the raw bytes, ahead of the codec: a connection quiet for the idle timeout with no
         // stream open is closed (as HTTP/1.1 keep-alives are), so idle HTTP/2 clients do not pin tunnels.
-        ch.pipeline().addAfter("h2watch", "idle", new IdleStateHandler(0, 0,
-                ctx.settings().idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        ch.pipeline().addAfter("h2watch", "idle", new IdleTimer(ctx.settings().idleTimeout().toNanos()));
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1000)
                         .maxHeaderListSize(ctx.settings().maxHeaderBytes()))

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.trellis.identity.SpiffeId;
 import io.trellis.proxy.core.TunnelException;
@@ -168,7 +167,7 @@ final class UpstreamAttempt {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().build();
         stream.pipeline().addLast("h2", codec);
         stream.pipeline().addLast("mux", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
-        stream.pipeline().addLast("idle", new IdleStateHandler(0, 0, 60, TimeUnit.SECONDS));
+        stream.pipeline().addLast("idle", new IdleTimer(TimeUnit.SECONDS.toNanos(60)));
         stream.pipeline().addLast("idle-close", new ChannelInboundHandlerAdapter() {
             @Override
             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
