@@ -3,6 +3,8 @@ package io.trellis.proxy.core.controller;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelOption;
 import io.trellis.identity.PemFiles;
 import io.trellis.identity.SpiffeId;
 import io.trellis.identity.SvidVerifier;
@@ -137,7 +139,10 @@ public final class ControllerChannels {
     }
 
     private static NettyChannelBuilder builder(String host, int port) {
+        // the data plane's allocator: gRPC would otherwise build a pooled allocator of its own, whose 2 MiB chunks
+        // sit beside the data plane's pools for a few xDS and CA messages a minute
         return NettyChannelBuilder.forAddress(host, port)
+                .withOption(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT)
                 .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                 .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .keepAliveWithoutCalls(true);
