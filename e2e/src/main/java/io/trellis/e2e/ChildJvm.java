@@ -66,8 +66,9 @@ public final class ChildJvm {
      *       for one buffer in 128 (4 % of the node-proxy's allocation in the profile); tests run it paranoid, and
      *       {@code -Dio.netty.leakDetection.level=simple} turns it back on to chase a leak;</li>
      *   <li>{@code -Dio.netty.jfr.enabled=false}: Netty 4.2 registers JFR events for its allocator when JFR is
-     *       available, which loads JFR's event machinery (about 100 classes) into a proxy that records nothing;
-     *       a recording started with {@code -XX:StartFlightRecording} still works, without Netty's allocator events;</li>
+     *       available, which loads JFR's event machinery (about 100 classes) into a proxy that records nothing; a
+     *       recording started with {@code -XX:StartFlightRecording} still works, without Netty's allocator
+     *       events;</li>
      *   <li>{@code -XX:-UsePerfData}: no hsperfdata mmap.</li>
      * </ul>
      */
@@ -84,7 +85,10 @@ public final class ChildJvm {
     private ChildJvm() {
     }
 
-    /** {@code java [flags] -cp <this classpath> main args...}; fails clearly when {@code main} is not on the classpath. */
+    /**
+     * {@code java [flags] -cp <classpathFor(main)> main args...}; fails clearly when {@code main} is not on this JVM's
+     * classpath.
+     */
     public static List<String> command(String main, List<String> args) {
         return command(List.of(), main, args);
     }
@@ -122,14 +126,14 @@ public final class ChildJvm {
     }
 
     /**
-     * The classpath of a child running {@code main}. A proxy gets its own module's runtime classpath when the build wrote
-     * it next to the module's jar ({@code <module>/target/classpath.txt}, the same jars as the module's container
+     * The classpath of a child running {@code main}. A proxy gets its own module's runtime classpath when the build
+     * wrote it next to the module's jar ({@code <module>/target/classpath.txt}, the same jars as the module's container
      * image): this JVM's classpath holds every module (the controller's Kubernetes client, the load generators, ...),
-     * and a proxy started with it opened most of them, kept their central directories on its heap (1.5 MB of
-     * live heap that no deployed proxy has) and configured its logging from the first logback.xml on that path
-     * (the install module's, at WARN) instead of its own. Anything else, and a proxy whose
-     * module is not a packaged jar with a complete, current classpath file (say, a test run without {@code package}),
-     * gets this JVM's classpath.
+     * and a proxy started with it opened most of them, kept their central directories on its heap (1.5 MB of live
+     * heap that no deployed proxy has) and configured its logging from whichever module's logback.xml came first on
+     * that path (under {@code ./trellis}, the install module's, at WARN) instead of its own. Anything else, and a
+     * proxy whose module is not a packaged jar with a complete, current classpath file (say, a test run without
+     * {@code package}), gets this JVM's classpath.
      */
     public static String classpathFor(String main) {
         String all = System.getProperty("java.class.path");
