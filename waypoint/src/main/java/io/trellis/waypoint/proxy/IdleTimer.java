@@ -93,14 +93,12 @@ final class IdleTimer extends ChannelDuplexHandler {
         if (stopped || ctx == null || !ctx.channel().isOpen()) {
             return;
         }
-        long idle = ctx.executor().ticker().nanoTime() - lastActivity;
-        long next = timeoutNanos - idle;
-        if (next <= 0) {
-            next = timeoutNanos;
-            timer = ctx.executor().schedule(this::check, next, TimeUnit.NANOSECONDS);
+        long left = timeoutNanos - (ctx.executor().ticker().nanoTime() - lastActivity);
+        boolean idle = left <= 0;
+        // re-armed before the event: a handler that reacts by closing the channel stops it again
+        timer = ctx.executor().schedule(this::check, idle ? timeoutNanos : left, TimeUnit.NANOSECONDS);
+        if (idle) {
             ctx.fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
-            return;
         }
-        timer = ctx.executor().schedule(this::check, next, TimeUnit.NANOSECONDS);
     }
 }
