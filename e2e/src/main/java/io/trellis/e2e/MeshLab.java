@@ -232,19 +232,12 @@ public final class MeshLab implements AutoCloseable {
     }
 
     /**
-     * The waypoint module's own logback.xml (event log plus the JSON access log on logger {@code trellis.access}):
-     * the child's classpath holds every module's logback.xml and the first one found would win.
+     * The waypoint's logging as deployed (event log plus the JSON access log on logger {@code trellis.access}, set up
+     * by proxy-core's {@code ProxyLogConfigurator}), even when the child's class path holds other modules'
+     * logback.xml files.
      */
     private static List<String> waypointLogging() {
-        try {
-            java.net.URL where = Class.forName("io.trellis.waypoint.WaypointMain").getProtectionDomain().getCodeSource()
-                    .getLocation();
-            String base = where.toString();
-            String config = base.endsWith(".jar") ? "jar:" + base + "!/logback.xml" : base + "logback.xml";
-            return List.of("-Dlogback.configurationFile=" + config);
-        } catch (ClassNotFoundException | RuntimeException e) {
-            return List.of();
-        }
+        return List.of("-Dtrellis.logging.builtin=true");
     }
 
     /**

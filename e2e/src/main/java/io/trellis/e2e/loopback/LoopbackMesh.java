@@ -224,16 +224,13 @@ public final class LoopbackMesh implements AutoCloseable {
         return "waypoint-" + w.gateway();
     }
 
-    /** The waypoint module's own logback.xml, which has the JSON access log (the first one on the classpath would win). */
+    /**
+     * The waypoint's logging as deployed (event log plus the JSON access log on logger {@code trellis.access}, set up
+     * by proxy-core's {@code ProxyLogConfigurator}), even when the child's class path holds other modules'
+     * logback.xml files.
+     */
     private static List<String> waypointLogging() {
-        try {
-            String base = Class.forName("io.trellis.waypoint.WaypointMain").getProtectionDomain().getCodeSource()
-                    .getLocation().toString();
-            return List.of("-Dlogback.configurationFile=" + (base.endsWith(".jar") ? "jar:" + base + "!/logback.xml"
-                    : base + "logback.xml"));
-        } catch (ClassNotFoundException | RuntimeException e) {
-            return List.of();
-        }
+        return List.of("-Dtrellis.logging.builtin=true");
     }
 
     /** Starts an app (not a mesh component) with its output in {@code logs/<name>.log}. */

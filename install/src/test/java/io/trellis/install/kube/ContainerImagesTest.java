@@ -193,7 +193,7 @@ class ContainerImagesTest {
                     // configured by environment only: the image's entrypoint must read every variable set
                     String entrypoint = read(dir.resolve("entrypoint.sh"));
                     for (EnvVar env : c.getEnv()) {
-                        if (!env.getName().equals("TRELLIS_LOG_LEVEL")) { // read by logback.xml itself
+                        if (!env.getName().equals("TRELLIS_LOG_LEVEL")) { // read by the proxies' logging set-up itself
                             assertThat(entrypoint).as(component + " reads " + env.getName()).contains(env.getName());
                         }
                     }
