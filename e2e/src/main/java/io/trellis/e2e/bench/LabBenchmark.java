@@ -102,7 +102,8 @@ public final class LabBenchmark implements Callable<Integer> {
     @Option(names = "--proxy-jvm-flags", description = "Replace the node-proxy's and waypoint's JVM flags "
             + "(space-separated; default ChildJvm.PROXY_FLAGS).")
     String proxyJvmFlags;
-    @Option(names = "--profile", description = "Record JFR and NMT in the proxies; dump them after the primary runs.")
+    @Option(names = "--profile", description = "Record JFR and NMT in the proxies; dump them after the primary runs "
+            + "(and the node-proxies' heap histograms while --held connections are open).")
     boolean profile;
     @Option(names = "--out", defaultValue = "perf/results", description = "Directory for the report files.")
     Path out;
@@ -409,6 +410,13 @@ public final class LabBenchmark implements Callable<Integer> {
         h.put("failed", Integer.parseInt(counts[1]));
         h.put("rssKiB", meter.rssKiB());
         h.put("proxiesAlive", mesh.process(NODE1).isAlive() && mesh.process(NODE2).isAlive());
+        if (profile) {
+            // what one held connection costs, class by class: compare with the histograms after the load runs
+            Map<String, Long> nodes = new LinkedHashMap<>();
+            nodes.put(NODE1 + "-held", meter.pids().get(NODE1));
+            nodes.put(NODE2 + "-held", meter.pids().get(NODE2));
+            h.put("histograms", LabProfiler.histograms(nodes, out.resolve("profiles")));
+        }
         report.put("held", h);
         Files.writeString(stop, "stop");
         Poll.until("held connections closed", Duration.ofSeconds(30), () -> !hold.isAlive());

@@ -51,6 +51,18 @@ final class LabProfiler {
         return written;
     }
 
+    /** Writes each JVM's live objects by class ({@code <name>-heap.txt}, after a full GC); returns the files. */
+    static List<String> histograms(Map<String, Long> javaPids, Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        List<String> written = new ArrayList<>();
+        for (Map.Entry<String, Long> e : javaPids.entrySet()) {
+            Path histogram = dir.resolve(e.getKey() + "-heap.txt");
+            jcmd(e.getValue(), List.of("GC.class_histogram"), histogram);
+            written.add(histogram.toString());
+        }
+        return written;
+    }
+
     private static void jcmd(long pid, List<String> command, Path output) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 String.valueOf(pid)));
