@@ -1,56 +1,58 @@
 package io.trellis.identity;
 
-import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
-import org.bouncycastle.util.io.pem.PemObject;
-import org.bouncycastle.util.io.pem.PemReader;
-import org.bouncycastle.util.io.pem.PemWriter;
+import java.security.Signature;
+import java.util.List;
 
-/** Builds PKCS#10 certificate signing requests for a SPIFFE id, as a workload asks the CA. */
+/**
+ * Builds PKCS#10 certificate signing requests (RFC 2986) for a SPIFFE id, as a workload asks the CA, and moves them
+ * in and out of PEM. Written with the JDK alone (see {@link Pem} for why).
+ */
 public final class Csrs {
+
+    private static final String PEM_LABEL = "CERTIFICATE REQUEST";
+    /** PKCS #9 extensionRequest. */
+    private static final byte[] EXTENSION_REQUEST = Der.oid("1.2.840.113549.1.9.14");
+    /** id-ce-subjectAltName. */
+    private static final byte[] SUBJECT_ALT_NAME = Der.oid("2.5.29.17");
+    /** GeneralName's uniformResourceIdentifier choice. */
+    private static final int GENERAL_NAME_URI = 6;
 
     private Csrs() {}
 
     /**
      * A DER-encoded PKCS#10 CSR with an empty subject and the id as its only (URI) subject
      * alternative name, signed with {@code keyPair}'s private key.
+     *
+     * @throws CaConfigurationException when the key cannot sign (an algorithm other than ECDSA or RSA)
      */
     public static byte[] create(SpiffeId id, KeyPair keyPair) {
+        byte[] generalNames = Der.sequence(Der.contextIa5(GENERAL_NAME_URI, id.uri()));
+        // Critical because the subject is empty (RFC 5280 4.2.1.6), same as in the issued SVID.
+        byte[] extensions = Der.sequence(Der.sequence(SUBJECT_ALT_NAME, Der.TRUE, Der.octetString(generalNames)));
+        byte[] info = Der.sequence(
+                Der.INTEGER_ZERO,
+                Der.sequence(), // empty subject Name
+                keyPair.getPublic().getEncoded(), // X.509 SubjectPublicKeyInfo
+                Der.contextConstructed(0, Der.sequence(EXTENSION_REQUEST, Der.set(extensions))));
+        SigningAlgorithm algorithm = SigningAlgorithm.forKey(keyPair.getPrivate());
+        byte[] signature;
         try {
-            GeneralNames san = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, id.uri()));
-            // Critical because the subject is empty (RFC 5280 4.2.1.6), same as in the issued SVID.
-            Extensions requested = new Extensions(new Extension(Extension.subjectAlternativeName, true,
-                    san.getEncoded()));
-            return new JcaPKCS10CertificationRequestBuilder(new X500Name(new org.bouncycastle.asn1.x500.RDN[0]),
-                    keyPair.getPublic())
-                    .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, requested)
-                    .build(SignatureAlgorithms.signer(keyPair.getPrivate()))
-                    .getEncoded();
-        } catch (IOException e) {
-            // Encoding into memory cannot fail short of a bug in the ASN.1 library.
-            throw new UncheckedIOException("cannot encode the CSR for " + id, e);
+            Signature signer = Signature.getInstance(algorithm.jcaName());
+            signer.initSign(keyPair.getPrivate());
+            signer.update(info);
+            signature = signer.sign();
+        } catch (GeneralSecurityException e) {
+            throw new CaConfigurationException("cannot sign the CSR for " + id + " with the "
+                    + keyPair.getPrivate().getAlgorithm() + " key: " + e.getMessage(), e);
         }
+        return Der.sequence(info, algorithm.algorithmIdentifier(), Der.bitString(signature));
     }
 
     /** The CSR as PEM text ("CERTIFICATE REQUEST"), as the CA service's {@code csr_pem} carries it. */
     public static String toPem(byte[] csrDer) {
-        StringWriter out = new StringWriter();
-        try (PemWriter writer = new PemWriter(out)) {
-            writer.writeObject(new PemObject("CERTIFICATE REQUEST", csrDer));
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing PEM into memory failed", e);
-        }
-        return out.toString();
+        return Pem.encode(PEM_LABEL, csrDer);
     }
 
     /**
@@ -62,18 +64,19 @@ public final class Csrs {
             throw new CsrRejectedException("the PEM CSR is " + pem.length() + " characters; the limit is "
                     + 2 * CsrValidator.MAX_CSR_BYTES);
         }
-        PemObject object;
-        try (PemReader reader = new PemReader(new StringReader(pem))) {
-            object = reader.readPemObject();
-        } catch (IOException | RuntimeException e) {
+        List<Pem.Block> blocks;
+        try {
+            blocks = Pem.decode(pem);
+        } catch (Pem.PemException e) {
             throw new CsrRejectedException("the CSR is not valid PEM: " + e.getMessage(), e);
         }
-        if (object == null) {
+        if (blocks.isEmpty()) {
             throw new CsrRejectedException("no PEM block found in the CSR text");
         }
-        if (!object.getType().equals("CERTIFICATE REQUEST") && !object.getType().equals("NEW CERTIFICATE REQUEST")) {
-            throw new CsrRejectedException("expected a PEM CERTIFICATE REQUEST but found " + object.getType());
+        Pem.Block block = blocks.getFirst();
+        if (!block.label().equals(PEM_LABEL) && !block.label().equals("NEW " + PEM_LABEL)) {
+            throw new CsrRejectedException("expected a PEM " + PEM_LABEL + " but found " + block.label());
         }
-        return object.getContent();
+        return block.der();
     }
 }

@@ -3,7 +3,6 @@ package io.trellis.identity;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -18,14 +17,11 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
-import org.bouncycastle.util.io.pem.PemObject;
-import org.bouncycastle.util.io.pem.PemWriter;
 
 /**
  * Reads and writes PEM files: private keys (PKCS#8 "PRIVATE KEY", SEC1 "EC PRIVATE KEY" and PKCS#1
@@ -76,23 +72,28 @@ public final class PemFiles {
                 + object.getClass().getSimpleName() + "; is this the certificate file instead of the key?");
     }
 
-    /** Parses every PEM certificate in the text; {@code source} names it in error messages. */
+    /**
+     * Parses every PEM certificate in the text ({@code CERTIFICATE} blocks; other text is ignored); {@code source}
+     * names it in error messages. Uses the JDK only, so reading the CA's certificates loads no Bouncy Castle class.
+     */
     public static List<X509Certificate> parseCertificates(String pem, String source) {
+        List<Pem.Block> blocks;
+        try {
+            blocks = Pem.decode(pem);
+        } catch (Pem.PemException e) {
+            throw new CaConfigurationException(source + ": not a readable PEM certificate file: " + e.getMessage(), e);
+        }
         List<X509Certificate> certificates = new ArrayList<>();
-        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+        try {
             CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
-                if (!(object instanceof X509CertificateHolder holder)) {
-                    throw new CaConfigurationException(source + ": expected only certificates but found "
-                            + object.getClass().getSimpleName() + "; is a key in the certificate file?");
+            for (Pem.Block block : blocks) {
+                if (!block.label().equals("CERTIFICATE") && !block.label().equals("X509 CERTIFICATE")) {
+                    throw new CaConfigurationException(source + ": expected only certificates but found a PEM "
+                            + block.label() + " block; is a key in the certificate file?");
                 }
-                certificates.add((X509Certificate) factory.generateCertificate(
-                        new ByteArrayInputStream(holder.getEncoded())));
+                certificates.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(block.der())));
             }
-        } catch (IOException | CertificateException | RuntimeException e) {
-            if (e instanceof CaConfigurationException c) {
-                throw c;
-            }
+        } catch (CertificateException e) {
             throw new CaConfigurationException(source + ": not a readable PEM certificate file: " + e.getMessage(), e);
         }
         if (certificates.isEmpty()) {
@@ -103,20 +104,20 @@ public final class PemFiles {
 
     /** PKCS#8 PEM text of a private key. */
     public static String toPem(PrivateKey key) {
-        return pem(List.of(new PemObject("PRIVATE KEY", key.getEncoded())));
+        return Pem.encode("PRIVATE KEY", key.getEncoded());
     }
 
     /** PEM text of the certificates, in list order. */
     public static String toPem(List<X509Certificate> certificates) {
-        List<PemObject> objects = new ArrayList<>();
+        StringBuilder out = new StringBuilder();
         for (X509Certificate certificate : certificates) {
             try {
-                objects.add(new PemObject("CERTIFICATE", certificate.getEncoded()));
+                out.append(Pem.encode("CERTIFICATE", certificate.getEncoded()));
             } catch (CertificateException e) {
                 throw new IllegalArgumentException("certificate cannot be encoded: " + e.getMessage(), e);
             }
         }
-        return pem(objects);
+        return out.toString();
     }
 
     /** Writes the key as PKCS#8 PEM, readable by its owner only where the file system has POSIX permissions. */
@@ -127,18 +128,6 @@ public final class PemFiles {
     /** Writes the certificates as PEM, in list order. */
     public static void writeCertificates(Path file, List<X509Certificate> certificates) {
         write(file, toPem(certificates), false);
-    }
-
-    private static String pem(List<PemObject> objects) {
-        StringWriter out = new StringWriter();
-        try (PemWriter writer = new PemWriter(out)) {
-            for (PemObject object : objects) {
-                writer.writeObject(object);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("writing PEM into memory failed", e);
-        }
-        return out.toString();
     }
 
     private static String read(Path file) {

@@ -1,8 +1,6 @@
 package io.trellis.identity;
 
 import java.security.PrivateKey;
-import java.security.interfaces.ECPrivateKey;
-import java.security.interfaces.RSAPrivateKey;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -15,20 +13,9 @@ final class SignatureAlgorithms {
 
     private SignatureAlgorithms() {}
 
-    /** SHA-256 for P-256 and RSA, SHA-384 for P-384, SHA-512 for P-521: the hash matches the key's strength. */
+    /** The JCA name of the algorithm for {@code key} (see {@link SigningAlgorithm#forKey}). */
     static String forKey(PrivateKey key) {
-        if (key instanceof ECPrivateKey ec) {
-            int bits = ec.getParams().getCurve().getField().getFieldSize();
-            if (bits <= 256) {
-                return "SHA256withECDSA";
-            }
-            return bits <= 384 ? "SHA384withECDSA" : "SHA512withECDSA";
-        }
-        if (key instanceof RSAPrivateKey) {
-            return "SHA256withRSA";
-        }
-        throw new CaConfigurationException("unsupported signing key algorithm " + key.getAlgorithm()
-                + "; use an ECDSA (P-256, P-384) or RSA key");
+        return SigningAlgorithm.forKey(key).jcaName();
     }
 
     static ContentSigner signer(PrivateKey key) {
