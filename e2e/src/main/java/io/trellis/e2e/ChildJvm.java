@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * classpath with the same modules; so the children run exactly the code the caller was built with. A proxy runs on
  * its own module's jars when the build listed them ({@link #classpathFor}), as in its container image.
  *
- * <p>The node-proxy gets {@link #PROXY_FLAGS}, the waypoint {@link #WAYPOINT_FLAGS}, everything else
+ * <p>The node-proxy and the waypoint get {@link #PROXY_FLAGS}, everything else
  * {@link #TOOL_FLAGS}.
  * Two system properties of the calling JVM change the proxies' flags without a rebuild (the lab benchmark's
  * A/B runs and profiles use them): {@value #PROXY_FLAGS_PROPERTY} replaces {@link #PROXY_FLAGS} and
@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ChildJvm {
 
-    /** Replaces {@link #PROXY_FLAGS} and {@link #WAYPOINT_FLAGS} for the node-proxy and waypoint children (space-separated). */
+    /** Replaces {@link #PROXY_FLAGS} for the node-proxy and waypoint children (space-separated). */
     public static final String PROXY_FLAGS_PROPERTY = "trellis.proxy.jvmFlags";
     /** Appended to the node-proxy and waypoint children's flags (space-separated). */
     public static final String PROXY_EXTRA_FLAGS_PROPERTY = "trellis.proxy.jvmExtraFlags";
@@ -57,12 +57,16 @@ public final class ChildJvm {
      *   <li>{@code -XX:+UseCompactObjectHeaders} (JDK 25): 8-byte object headers, a smaller heap for the same
      *       objects (about 5 MB less with 10,000 connections held);</li>
      *   <li>{@code -Xss512k}: event-loop and gRPC stacks are shallow;</li>
-     *   <li>{@code -XX:MaxDirectMemorySize=128m} bounds the pooled buffers; {@code -XX:ReservedCodeCacheSize=32m}
+     *   <li>{@code -XX:MaxDirectMemorySize=128m} bounds the pooled buffers; {@code -XX:ReservedCodeCacheSize=48m}
      *       and {@code -XX:MaxMetaspaceSize=96m} bound the JIT's and class metadata's native memory;</li>
-     *   <li>{@code -XX:TieredStopAtLevel=1}: C1 only for the node-proxy, whose per-request Java work is a relay and
-     *       whose footprint is multiplied by every node: C2 saves it 10-20 % CPU per request once compiled but costs
-     *       20-30 MB of code cache and compiler arenas. The waypoint, whose per-request work is an HTTP exchange,
-     *       gets C2 ({@link #WAYPOINT_FLAGS});</li>
+     *   <li>no {@code -XX:TieredStopAtLevel=1}: both proxies run C2, with a 48 MB code cache. In interleaved lab runs
+     *       at 1,000 rps (perf/results/profiles.md, "C1 or C2 for the node-proxy" and "JIT for the waypoint") C2 took
+     *       the node-proxy pair's added p50 from 278-313 to 116-157 µs and its CPU from 0.100-0.104 to 0.083-0.091
+     *       CPU-seconds per 1,000 requests (compilations included), and the waypoint from 0.245-0.252 to 0.130-0.156;
+     *       it costs about 24 MB more RSS per process and latency spikes while it compiles in the first tens of
+     *       seconds. Per node that memory is paid once, the CPU and latency on every request;
+     *       {@code -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m} gives the smaller C1-only footprint
+     *       back;</li>
      *   <li>{@code -XX:TrimNativeHeapInterval=10000}: returns freed malloc memory (TLS, compiler arenas) every 10 s;</li>
      *   <li>{@code -Dio.netty.leakDetection.level=disabled}: Netty's default leak detection captures a stack trace
      *       for one buffer in 128 (4 % of the node-proxy's allocation in the profile); tests run it paranoid, and
@@ -77,23 +81,11 @@ public final class ChildJvm {
     public static final List<String> PROXY_FLAGS = List.of(
             "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xmn8m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
             "-XX:+UseCompactObjectHeaders", "-Xss512k", "-XX:MaxDirectMemorySize=128m",
-            "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=96m", "-XX:TieredStopAtLevel=1",
-            "-XX:TrimNativeHeapInterval=10000", "-Dio.netty.leakDetection.level=disabled",
+            "-XX:ReservedCodeCacheSize=48m", "-XX:MaxMetaspaceSize=96m", "-XX:TrimNativeHeapInterval=10000", "-Dio.netty.leakDetection.level=disabled",
             "-Dio.netty.jfr.enabled=false", "-XX:-UsePerfData", "-Xshare:auto");
 
-    /**
-     * The waypoint: {@link #PROXY_FLAGS} with C2 and room for its code. In interleaved lab runs at 1,000 rps
-     * (perf/results/profiles.md, "JIT for the waypoint") C2 took the waypoint from 0.245-0.252 to 0.130-0.156
-     * CPU-seconds per 1,000 requests once compiled and the L4 + waypoint path's added p50 from 640-700 to 360-400
-     * µs, for about 25 MB more RSS; its compilations cost CPU and latency spikes in the first tens of seconds.
-     */
-    public static final List<String> WAYPOINT_FLAGS = PROXY_FLAGS.stream()
-            .filter(f -> !f.equals("-XX:TieredStopAtLevel=1"))
-            .map(f -> f.equals("-XX:ReservedCodeCacheSize=32m") ? "-XX:ReservedCodeCacheSize=48m" : f)
-            .toList();
-
-    private static final String WAYPOINT_MAIN = "io.trellis.waypoint.WaypointMain";
-    private static final Set<String> PROXY_MAINS = Set.of("io.trellis.node.NodeProxyMain", WAYPOINT_MAIN);
+    private static final Set<String> PROXY_MAINS = Set.of("io.trellis.node.NodeProxyMain",
+            "io.trellis.waypoint.WaypointMain");
 
     private ChildJvm() {
     }
@@ -133,8 +125,7 @@ public final class ChildJvm {
         if (!PROXY_MAINS.contains(main)) {
             return TOOL_FLAGS;
         }
-        List<String> flags = new ArrayList<>(split(System.getProperty(PROXY_FLAGS_PROPERTY),
-                main.equals(WAYPOINT_MAIN) ? WAYPOINT_FLAGS : PROXY_FLAGS));
+        List<String> flags = new ArrayList<>(split(System.getProperty(PROXY_FLAGS_PROPERTY), PROXY_FLAGS));
         flags.addAll(split(System.getProperty(PROXY_EXTRA_FLAGS_PROPERTY), List.of()));
         return flags;
     }

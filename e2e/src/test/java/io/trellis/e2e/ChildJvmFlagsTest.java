@@ -4,23 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Which JVM flags each kind of child gets: C1 for the node-proxy and tools, C2 for the waypoint. */
+/** Which JVM flags each kind of child gets: the proxies' (C2, footprint flags) or the tools' (C1). */
 class ChildJvmFlagsTest {
 
     @Test
-    void nodeProxyRunsC1WithTheFootprintFlags() {
-        assertThat(ChildJvm.flagsFor("io.trellis.node.NodeProxyMain"))
-                .containsExactlyElementsOf(ChildJvm.PROXY_FLAGS)
-                .contains("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=32m");
-    }
-
-    @Test
-    void waypointRunsC2WithTheSameFootprintFlagsOtherwise() {
-        assertThat(ChildJvm.flagsFor("io.trellis.waypoint.WaypointMain"))
-                .containsExactlyElementsOf(ChildJvm.WAYPOINT_FLAGS)
-                .doesNotContain("-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m")
-                .contains("-XX:ReservedCodeCacheSize=48m", "-XX:+UseSerialGC", "-Xmx128m");
-        assertThat(ChildJvm.WAYPOINT_FLAGS).hasSize(ChildJvm.PROXY_FLAGS.size() - 1);
+    void bothProxiesRunC2WithTheFootprintFlags() {
+        for (String main : new String[] {"io.trellis.node.NodeProxyMain", "io.trellis.waypoint.WaypointMain"}) {
+            assertThat(ChildJvm.flagsFor(main)).as(main)
+                    .containsExactlyElementsOf(ChildJvm.PROXY_FLAGS)
+                    .doesNotContain("-XX:TieredStopAtLevel=1")
+                    .contains("-XX:ReservedCodeCacheSize=48m", "-XX:+UseSerialGC", "-Xmx128m");
+        }
     }
 
     @Test
