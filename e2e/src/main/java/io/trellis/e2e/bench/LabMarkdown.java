@@ -171,7 +171,8 @@ final class LabMarkdown {
         Map<String, Object> held = (Map<String, Object>) report.get("held");
         if (held != null) {
             rss(b, held.get("open") + " connections held open through the pair (" + held.get("requested")
-                    + " requested, " + held.get("failed") + " failed)", (Map<String, Object>) held.get("rssKiB"));
+                    + " requested, " + held.get("failed") + " failed; read 12 s after they opened)",
+                    (Map<String, Object>) held.get("rssKiB"));
         }
         Map<String, Object> pods = (Map<String, Object>) report.get("rssWithEnrolledPods");
         if (pods != null) {

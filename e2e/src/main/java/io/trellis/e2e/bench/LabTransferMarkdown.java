@@ -30,7 +30,8 @@ final class LabTransferMarkdown {
         long mib = ((Number) bulk.getFirst().get("bytes")).longValue() >> 20;
         b.append("## Single-stream throughput (MiB/s)\n\n").append(mib).append(" MiB on one connection to a sink in ")
                 .append("the destination pod, timed until the sink confirmed the last byte; ")
-                .append(LabRuns.count(repetitions(bulk), "repetition")).append(", interleaved path by path.\n\n")
+                .append(LabRuns.count(repetitions(bulk), "repetition")).append(", interleaved path by path, after ")
+                .append("one unrecorded transfer per path.\n\n")
                 .append("| path | MiB/s | spread | vs direct | proxy CPU-seconds per GiB |\n|---|---|---|---|---|\n");
         double direct = bulkMedian(bulk, "direct");
         for (String path : paths(bulk)) {
