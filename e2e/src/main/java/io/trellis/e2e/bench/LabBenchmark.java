@@ -80,8 +80,10 @@ public final class LabBenchmark implements Callable<Integer> {
     @Option(names = "--paths", split = ",", defaultValue = "direct,pair,waypoint,haproxy,haproxy-pair",
             description = "Paths (default all): direct, pair, waypoint, haproxy (HTTP peer), haproxy-pair (L4 peer).")
     List<String> paths;
-    @Option(names = "--bulk-mib", defaultValue = "256", description = "MiB per single-stream transfer over direct, "
-            + "pair and haproxy-pair, --repetitions times each, interleaved (0: skip).")
+    @Option(names = "--bulk-mib", defaultValue = "2048", description = "MiB per single-stream transfer over direct, "
+            + "pair and haproxy-pair, --repetitions times each after one unrecorded, interleaved (0: skip). 2 GiB "
+            + "lasts a few seconds: long enough for a JIT-compiled proxy to reach its steady state, which 256 MiB "
+            + "(half a second) did not.")
     int bulkMiB;
     @Option(names = "--connect-rates", split = ",", defaultValue = "200", description = "New connections per second "
             + "over direct, pair and haproxy-pair, one request each, --repetitions times each rate, interleaved "
