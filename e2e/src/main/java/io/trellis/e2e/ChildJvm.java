@@ -20,8 +20,7 @@ import org.jspecify.annotations.Nullable;
  * classpath with the same modules; so the children run exactly the code the caller was built with. A proxy runs on
  * its own module's jars when the build listed them ({@link #classpathFor}), as in its container image.
  *
- * <p>The node-proxy and the waypoint get {@link #PROXY_FLAGS}, everything else
- * {@link #TOOL_FLAGS}.
+ * <p>The node-proxy and the waypoint get {@link #PROXY_FLAGS}, everything else {@link #TOOL_FLAGS}.
  * Two system properties of the calling JVM change the proxies' flags without a rebuild (the lab benchmark's
  * A/B runs and profiles use them): {@value #PROXY_FLAGS_PROPERTY} replaces {@link #PROXY_FLAGS} and
  * {@value #PROXY_EXTRA_FLAGS_PROPERTY} is appended (say, {@code -XX:StartFlightRecording=...}); both are
@@ -81,8 +80,9 @@ public final class ChildJvm {
     public static final List<String> PROXY_FLAGS = List.of(
             "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xmn8m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
             "-XX:+UseCompactObjectHeaders", "-Xss512k", "-XX:MaxDirectMemorySize=128m",
-            "-XX:ReservedCodeCacheSize=48m", "-XX:MaxMetaspaceSize=96m", "-XX:TrimNativeHeapInterval=10000", "-Dio.netty.leakDetection.level=disabled",
-            "-Dio.netty.jfr.enabled=false", "-XX:-UsePerfData", "-Xshare:auto");
+            "-XX:ReservedCodeCacheSize=48m", "-XX:MaxMetaspaceSize=96m", "-XX:TrimNativeHeapInterval=10000",
+            "-Dio.netty.leakDetection.level=disabled", "-Dio.netty.jfr.enabled=false", "-XX:-UsePerfData",
+            "-Xshare:auto");
 
     private static final Set<String> PROXY_MAINS = Set.of("io.trellis.node.NodeProxyMain",
             "io.trellis.waypoint.WaypointMain");

@@ -46,7 +46,7 @@ final class CaChains {
         byte[] probe = "trellis-ca-key-check".getBytes(StandardCharsets.US_ASCII);
         boolean matches;
         try {
-            String algorithm = SignatureAlgorithms.forKey(key);
+            String algorithm = SigningAlgorithm.forKey(key).jcaName();
             Signature signer = Signature.getInstance(algorithm);
             signer.initSign(key);
             signer.update(probe);

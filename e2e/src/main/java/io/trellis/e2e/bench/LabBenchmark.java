@@ -423,6 +423,7 @@ public final class LabBenchmark implements Callable<Integer> {
         h.put("requested", held);
         h.put("open", Integer.parseInt(counts[0]));
         h.put("failed", Integer.parseInt(counts[1]));
+        h.put("readAfterSeconds", HELD_SETTLE.toSeconds());
         h.put("rssKiB", meter.rssKiB());
         h.put("proxiesAlive", mesh.process(NODE1).isAlive() && mesh.process(NODE2).isAlive());
         if (profile) {

@@ -171,7 +171,9 @@ final class LabMarkdown {
         Map<String, Object> held = (Map<String, Object>) report.get("held");
         if (held != null) {
             rss(b, held.get("open") + " connections held open through the pair (" + held.get("requested")
-                    + " requested, " + held.get("failed") + " failed; read 12 s after they opened)",
+                    + " requested, " + held.get("failed") + " failed"
+                    + (held.get("readAfterSeconds") == null ? "" : "; read " + held.get("readAfterSeconds")
+                            + " s after they opened") + ")",
                     (Map<String, Object>) held.get("rssKiB"));
         }
         Map<String, Object> pods = (Map<String, Object>) report.get("rssWithEnrolledPods");
