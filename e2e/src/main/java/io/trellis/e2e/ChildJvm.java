@@ -1,5 +1,6 @@
 package io.trellis.e2e;
 
+import io.trellis.proxy.core.logging.ProxyLogConfigurator;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -112,6 +113,11 @@ public final class ChildJvm {
         List<String> cmd = new ArrayList<>(List.of(java.toString(),
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
         cmd.addAll(flagsFor(main));
+        if (PROXY_MAINS.contains(main)) {
+            // Log as deployed (proxy-core's ProxyLogConfigurator: event lines on stderr, the access log on stdout),
+            // even when this JVM's classpath, which a proxy may get, holds a logback-test.xml or other modules' files.
+            cmd.add("-D" + ProxyLogConfigurator.BUILTIN_PROPERTY + "=true");
+        }
         cmd.add("-cp");
         cmd.add(classpathFor(main));
         cmd.addAll(jvmFlags);

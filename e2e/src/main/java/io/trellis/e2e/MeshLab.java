@@ -219,8 +219,7 @@ public final class MeshLab implements AutoCloseable {
         }
         writeConfig("waypoint-" + w.namespace() + "-" + w.gateway() + ".yaml", gatewayYaml(w));
         LabPod pod = lab.pod(w.pod());
-        LabProcess p = lab.start(waypointProcess(w), pod.netns(), ChildJvm.command(waypointLogging(),
-                "io.trellis.waypoint.WaypointMain",
+        LabProcess p = lab.start(waypointProcess(w), pod.netns(), ChildJvm.command("io.trellis.waypoint.WaypointMain",
                 List.of("--controller", controllerNode().ip() + ":15010", "--bootstrap-token-file", tokenFile.toString(),
                         "--name", w.gateway(), "--namespace", w.namespace(), "--service-account", pod.serviceAccount(),
                         "--trust-domain", "cluster.local", "--drain", "1s")));
@@ -229,15 +228,6 @@ public final class MeshLab implements AutoCloseable {
         }
         awaitHttpOk(pod.node(), "waypoint " + w.gateway() + " readiness (first complete config from the controller)",
                 "http://" + pod.ip() + ":15021/healthz/ready");
-    }
-
-    /**
-     * The waypoint's logging as deployed (event log plus the JSON access log on logger {@code trellis.access}, set up
-     * by proxy-core's {@code ProxyLogConfigurator}), even when the child's class path holds other modules'
-     * logback.xml files.
-     */
-    private static List<String> waypointLogging() {
-        return List.of("-Dtrellis.logging.builtin=true");
     }
 
     /**
@@ -268,8 +258,7 @@ public final class MeshLab implements AutoCloseable {
         for (String name : pods) {
             LabPod pod = lab.pod(name);
             String process = name.equals(w.pod()) ? waypointProcess(w) : waypointReplicaProcess(w, name);
-            LabProcess p = lab.start(process, pod.netns(), ChildJvm.command(waypointLogging(),
-                    "io.trellis.waypoint.WaypointMain",
+            LabProcess p = lab.start(process, pod.netns(), ChildJvm.command("io.trellis.waypoint.WaypointMain",
                     List.of("--controller", controllerNode().ip() + ":15010", "--bootstrap-token-file",
                             tokenFile.toString(), "--name", w.gateway(), "--namespace", w.namespace(),
                             "--service-account", pod.serviceAccount(), "--trust-domain", "cluster.local",

@@ -2,6 +2,8 @@ package io.trellis.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trellis.install.agent.CommandResult;
 import io.trellis.install.lab.LabNode;
 import io.trellis.install.lab.LabProcess;
@@ -122,7 +124,7 @@ class NodeProxyPathsE2ETest {
     }
 
     @Test
-    void destinationPolicyIsEnforcedOnTheFastPath() {
+    void destinationPolicyIsEnforcedOnTheFastPath() throws Exception {
         String url = "http://" + ip("a2") + ":" + APP_PORT + "/";
         assertThat(whoAmI("a1")).isEqualTo(ip("a1"));
         mesh.writeConfig("deny-a-to-a.yaml", """
@@ -148,10 +150,24 @@ class NodeProxyPathsE2ETest {
             Await.until("and reported it as destination with Istio's metric", WAIT, () -> !mesh.metrics("node1")
                     .withLabels("istio_tcp_connections_closed_total", "reporter=\"destination\"",
                             "response_flags=\"DENY\"", "destination_workload=\"a2\"").isEmpty());
+            // The node-proxy as deployed (logging set up by proxy-core) writes the denial's access-log line to stdout.
+            Await.until("node1's access log has the denial", WAIT, () -> denialLine(mesh.nodeProxy("node1").log()) != null);
+            JsonNode denial = new ObjectMapper().readTree(denialLine(mesh.nodeProxy("node1").log()));
+            assertThat(denial.get("reporter").asText()).isEqualTo("destination");
+            assertThat(denial.get("authz").asText()).isEqualTo("deny");
+            assertThat(denial.get("source_principal").asText()).isEqualTo("spiffe://cluster.local/ns/default/sa/a");
+            assertThat(denial.get("destination_workload").asText()).isEqualTo("a2");
+            assertThat(denial.get("client_address").asText()).startsWith(ip("a1") + ":");
         } finally {
             mesh.deleteConfig("deny-a-to-a.yaml");
         }
         Await.until("a1 -> a2 works again once the policy is gone", WAIT, () -> curl("a1", url).ok());
+    }
+
+    /** The first access-log line in {@code log} for a connection the policy denied, or null. */
+    private static String denialLine(String log) {
+        return log.lines().filter(l -> l.startsWith("{\"start_time\"") && l.contains("\"response_flags\":\"DENY\"")
+                && l.contains("\"authz_policy\":\"default/deny-a-to-a\"")).findFirst().orElse(null);
     }
 
     @Test

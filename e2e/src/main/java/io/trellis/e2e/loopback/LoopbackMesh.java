@@ -157,7 +157,7 @@ public final class LoopbackMesh implements AutoCloseable {
                 caDir);
 
         String c = topology.controllerIp();
-        startJvm("controller", List.of(), "io.trellis.controller.ControllerMain", List.of(
+        startJvm("controller", "io.trellis.controller.ControllerMain", List.of(
                 "--config-dir", configDir.toString(), "--bootstrap-tokens", tokenFile.toString(),
                 "--ca-dir", caDir.toString(),
                 "--listen-address", c, "--debounce-quiet", "PT0.05S", "--debounce-max", "PT0.2S",
@@ -165,7 +165,7 @@ public final class LoopbackMesh implements AutoCloseable {
         awaitOk("controller readiness", "http://" + c + ":15014/healthz/ready");
         for (String node : topology.nodes()) {
             String ip = topology.nodeIp(node);
-            startJvm("node-proxy-" + node, List.of(), "io.trellis.node.NodeProxyMain", List.of(
+            startJvm("node-proxy-" + node, "io.trellis.node.NodeProxyMain", List.of(
                     "--mode", "loopback", "--node-name", node, "--controller", c + ":15012",
                     "--controller-root-cert", caDir.resolve(CaDirectory.ROOT_CERT).toString(),
                     "--bootstrap-token-file", tokens.get(node).toString(), "--monitoring-address", ip,
@@ -207,7 +207,7 @@ public final class LoopbackMesh implements AutoCloseable {
                 "LoopbackMesh: the waypoint runs on " + pod.ip() + ", so that is the Gateway's address.",
                 w.gateway(), w.namespace(), pod.ip()));
         String ip = pod.ip();
-        startJvm(waypointProcess(w), waypointLogging(), "io.trellis.waypoint.WaypointMain", List.of(
+        startJvm(waypointProcess(w), "io.trellis.waypoint.WaypointMain", List.of(
                 // TLS like the node-proxies: the controller verified by its SPIFFE id against the run's root
                 "--controller", topology.controllerIp() + ":15012",
                 "--controller-root-cert", runDir.resolve("ca").resolve(CaDirectory.ROOT_CERT).toString(),
@@ -224,22 +224,13 @@ public final class LoopbackMesh implements AutoCloseable {
         return "waypoint-" + w.gateway();
     }
 
-    /**
-     * The waypoint's logging as deployed (event log plus the JSON access log on logger {@code trellis.access}, set up
-     * by proxy-core's {@code ProxyLogConfigurator}), even when the child's class path holds other modules'
-     * logback.xml files.
-     */
-    private static List<String> waypointLogging() {
-        return List.of("-Dtrellis.logging.builtin=true");
-    }
-
     /** Starts an app (not a mesh component) with its output in {@code logs/<name>.log}. */
     public Process startApp(String name, List<String> command) {
         return startProcess(name, command);
     }
 
-    private void startJvm(String name, List<String> flags, String main, List<String> args) {
-        startProcess(name, ChildJvm.command(flags, main, args));
+    private void startJvm(String name, String main, List<String> args) {
+        startProcess(name, ChildJvm.command(main, args));
     }
 
     private synchronized Process startProcess(String name, List<String> command) {

@@ -109,7 +109,7 @@ public final class TrafficPaths implements PodListenerFactory, AutoCloseable {
         this.podConnector = new PodOutboundConnector(netnsOps, socketOptions);
         this.metrics = new PathMetrics(registry);
         this.authorizer = new L4Authorizer(settings.mtlsMode());
-        this.telemetry = new Telemetry(new TcpMetrics(registry), new AccessLog());
+        this.telemetry = new Telemetry(new TcpMetrics(registry), AccessLog.toStdout());
         this.guards = new InboundGuards(settings.inboundLimits(), registry, System::nanoTime);
         this.sourcePreservation = new SourcePreservation(settings.preserveSourceIp());
         this.inboundHbone = new InboundHboneHandler(store, pods, tls, authorizer, metrics, telemetry,

@@ -16,8 +16,9 @@ import java.util.function.Predicate;
 /**
  * The proxies' logging, set up in code when nobody configured logback: event lines ({@link EventLineLayout}) on
  * stderr; root level from {@code TRELLIS_LOG_LEVEL} (default INFO); {@code io.grpc} at WARN; logger
- * {@code trellis.access} (the waypoint's access log, which writes its own stdout) at
- * {@code TRELLIS_ACCESS_LOG_LEVEL} (default INFO) and without appenders.
+ * {@code trellis.access} at {@code TRELLIS_ACCESS_LOG_LEVEL} (default INFO) and without appenders: its level only
+ * switches the proxies' access logs, which a background thread writes to stdout
+ * ({@link io.trellis.proxy.core.telemetry.AccessLogWriter}).
  *
  * <p>Registered as a logback {@link Configurator} service. It steps aside, leaving logback's usual search to run,
  * when {@code -Dlogback.configurationFile} is set or a {@code logback-test.xml} or {@code logback.xml} is on the
@@ -29,7 +30,7 @@ public final class ProxyLogConfigurator extends ContextAwareBase implements Conf
 
     /** Root level. */
     public static final String LEVEL_ENV = "TRELLIS_LOG_LEVEL";
-    /** Level of the access-log logger ({@code OFF} disables the waypoint's access log). */
+    /** Level of the access-log logger ({@code OFF} disables the proxy's access log). */
     public static final String ACCESS_LEVEL_ENV = "TRELLIS_ACCESS_LOG_LEVEL";
     /**
      * System property: {@code true} makes a {@code logback.xml} elsewhere on the class path irrelevant (a test lab

@@ -1,4 +1,4 @@
-package io.trellis.waypoint.telemetry;
+package io.trellis.proxy.core.telemetry;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -9,7 +9,7 @@ import java.time.ZoneOffset;
  * formatter's allocations: the date and time up to the second are rebuilt only when the second changes.
  * One instance per thread (it caches the last second).
  */
-final class IsoMillis {
+public final class IsoMillis {
 
     /** 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z: inside, the year has four digits and no sign. */
     private static final long MIN_SECOND = -62_167_219_200L;
@@ -18,7 +18,8 @@ final class IsoMillis {
     private long cachedSecond = Long.MIN_VALUE;
     private final char[] prefix = new char[19];
 
-    void append(StringBuilder b, long epochMillis) {
+    /** Appends {@code epochMillis} as {@link Instant#ofEpochMilli(long)}{@code .toString()} would. */
+    public void append(StringBuilder b, long epochMillis) {
         long second = Math.floorDiv(epochMillis, 1000);
         if (second < MIN_SECOND || second >= MAX_SECOND) {
             b.append(Instant.ofEpochMilli(epochMillis));

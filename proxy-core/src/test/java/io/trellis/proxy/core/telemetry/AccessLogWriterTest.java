@@ -1,4 +1,4 @@
-package io.trellis.waypoint.telemetry;
+package io.trellis.proxy.core.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,6 +14,32 @@ import org.junit.jupiter.api.Test;
 
 class AccessLogWriterTest {
 
+    /** A record of the shape the proxies log: a start time and text that needs escaping. */
+    record Line(long startEpochMillis, String text) {}
+
+    static final AccessLogWriter.Format<Line> FORMAT = (b, r, clock) -> {
+        JsonLine.open(b);
+        b.append("\"start_time\":\"");
+        clock.append(b, r.startEpochMillis());
+        b.append("\",");
+        JsonLine.string(b, "text", r.text());
+        JsonLine.number(b, "length", r.text().length());
+        JsonLine.close(b);
+    };
+
+    /** Non-ASCII, quotes and control characters: the UTF-8 and escaping paths. */
+    static Line full() {
+        return new Line(1795671613123L, "caf\u00e9 \u2603 \"q\" a\\b\t\n\u0001");
+    }
+
+    static Line sparse() {
+        return new Line(1795671613000L, "ok");
+    }
+
+    private static AccessLogWriter<Line> writer(OutputStream out, int capacity, long lingerNanos) {
+        return new AccessLogWriter<>(out, capacity, lingerNanos, "test-access-log", FORMAT);
+    }
+
     /** A stdout stand-in that collects bytes (thread-safe: the writer thread writes, the test reads). */
     static class Collected extends OutputStream {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -26,12 +52,15 @@ class AccessLogWriterTest {
     }
 
     @Test
-    void writesOneLinePerRecordInOrderAsUtf8() throws IOException {
-        List<String> before = AccessLogFormatTest.linesBefore();
+    void writesOneLinePerRecordInOrderAsUtf8() {
+        List<String> before = List.of(
+                "{\"start_time\":\"2026-11-26T05:40:13.123Z\",\"text\":\"caf\u00e9 \u2603 \\\"q\\\" a\\\\b\\t\\n\\u0001\","
+                        + "\"length\":17}",
+                "{\"start_time\":\"2026-11-26T05:40:13Z\",\"text\":\"ok\",\"length\":2}");
         Collected out = new Collected();
-        try (AccessLogWriter writer = new AccessLogWriter(out, 64, 0, "test-access-log")) {
+        try (AccessLogWriter<Line> writer = writer(out, 64, 0)) {
             for (int i = 0; i < 50; i++) {
-                assertThat(writer.offer(i % 2 == 0 ? AccessLogFormatTest.full() : AccessLogFormatTest.sparse())).isTrue();
+                assertThat(writer.offer(i % 2 == 0 ? full() : sparse())).isTrue();
             }
             Await.until("50 lines written", Duration.ofSeconds(10), () -> out.text().lines().count() == 50);
             assertThat(writer.dropped()).isZero();
@@ -54,16 +83,11 @@ class AccessLogWriterTest {
                 super.write(b, off, len);
             }
         };
-        RequestRecord r = AccessLogFormatTest.full();
-        String longAgent = "a".repeat(5000);
-        RequestRecord longLine = new RequestRecord(r.startEpochMillis(), r.durationNanos(), r.method(), r.path(),
-                r.authority(), r.requestProtocol(), r.downstreamProtocol(), r.status(), r.flags(), r.grpcStatus(),
-                r.detail(), r.requestBytes(), r.responseBytes(), r.attempts(), r.source(), r.destinationService(),
-                r.destinationNamespace(), r.destinationWorkload(), r.destinationPrincipal(), r.upstreamHost(),
-                r.upstreamCluster(), r.route(), r.traceparent(), r.requestId(), longAgent);
+        Line r = new Line(1795671613123L, "x".repeat(700));
+        Line longLine = new Line(1795671613123L, "a".repeat(5000));
         // A long linger: the records below are queued while the writer waits, and leave in one flush.
-        try (AccessLogWriter writer = new AccessLogWriter(out, 64, 200_000_000L, "test-access-log")) {
-            writer.offer(AccessLogFormatTest.sparse());
+        try (AccessLogWriter<Line> writer = writer(out, 64, 200_000_000L)) {
+            writer.offer(sparse());
             Await.until("first line written", Duration.ofSeconds(10), () -> out.text().lines().count() == 1);
             for (int i = 0; i < 20; i++) {
                 writer.offer(i == 10 ? longLine : r);
@@ -94,12 +118,12 @@ class AccessLogWriterTest {
                 collected.write(b, off, len);
             }
         };
-        try (AccessLogWriter writer = new AccessLogWriter(stalled, 4, 0, "test-access-log")) {
-            writer.offer(AccessLogFormatTest.sparse());
+        try (AccessLogWriter<Line> writer = writer(stalled, 4, 0)) {
+            writer.offer(sparse());
             writing.await();
             int accepted = 0;
             for (int i = 0; i < 10; i++) {
-                accepted += writer.offer(AccessLogFormatTest.sparse()) ? 1 : 0;
+                accepted += writer.offer(sparse()) ? 1 : 0;
             }
             assertThat(accepted).isEqualTo(4);
             assertThat(writer.dropped()).isEqualTo(6);
@@ -111,14 +135,14 @@ class AccessLogWriterTest {
     @Test
     void closeWritesWhatIsQueued() {
         Collected out = new Collected();
-        AccessLogWriter writer = new AccessLogWriter(out, 16, 1_000_000_000L, "test-access-log");
-        writer.offer(AccessLogFormatTest.full());
+        AccessLogWriter<Line> writer = writer(out, 16, 1_000_000_000L);
+        writer.offer(full());
         Await.until("first line written", Duration.ofSeconds(10), () -> out.text().lines().count() == 1);
         // the writer now lingers for a second; what is queued meanwhile is written on close
-        writer.offer(AccessLogFormatTest.sparse());
-        writer.offer(AccessLogFormatTest.sparse());
+        writer.offer(sparse());
+        writer.offer(sparse());
         writer.close();
         assertThat(out.text().lines().count()).isEqualTo(3);
-        assertThat(writer.offer(AccessLogFormatTest.full())).isFalse();
+        assertThat(writer.offer(full())).isFalse();
     }
 }
