@@ -114,7 +114,7 @@ public final class Relay {
             ch.pipeline().remove(InboundHold.class);
         }
         if (!ch.isActive()) {
-            handler.relay.abort(ch, new java.nio.channels.ClosedChannelException());
+            handler.relay.abort(ch, new SideClosed());
         }
     }
 

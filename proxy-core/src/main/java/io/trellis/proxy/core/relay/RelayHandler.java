@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.trellis.proxy.core.TunnelException;
-import java.nio.channels.ClosedChannelException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -121,7 +120,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (!relay.isFinished() && !(inputEnded && outputEnded)) {
-            relay.abort(ctx.channel(), new ClosedChannelException());
+            relay.abort(ctx.channel(), new SideClosed());
         }
         ctx.fireChannelInactive();
     }
