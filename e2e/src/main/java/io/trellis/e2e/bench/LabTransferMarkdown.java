@@ -54,8 +54,10 @@ final class LabTransferMarkdown {
                 .append("latency from the intended start, so it includes connecting through every hop (the HAProxy ")
                 .append("pair's TLS handshake per connection, the node-proxies' tunnel on a pooled HBONE connection); ")
                 .append("at most ").append(LabLoadMain.CONNECT_MAX_OPEN)
-                .append(" open at once, later arrivals wait and that counts. ").append(LabRuns.count(repetitions(connects), "repetition"))
-                .append(", interleaved path by path, medians.\n\n")
+                .append(" open at once, later arrivals wait and that counts; the client closes each connection with a ")
+                .append("reset (SO_LINGER 0, so its ports do not pile up in TIME_WAIT), which the proxies propagate. ")
+                .append(LabRuns.count(repetitions(connects), "repetition"))
+                .append(", interleaved path by path, after one unrecorded run per path at the first rate; medians.\n\n")
                 .append("| new conns/s | path | achieved /s | p50 µs | p99 µs | added p99 vs direct | p99 spread | not "
                         + "completed (all reps) | proxy CPU-seconds per 1,000 connections |\n"
                         + "|---|---|---|---|---|---|---|---|---|\n");

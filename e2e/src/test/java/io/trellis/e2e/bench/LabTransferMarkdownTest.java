@@ -41,7 +41,8 @@ class LabTransferMarkdownTest {
                 connect("direct", 500, 2, 320, 1200, 0), connect("pair", 500, 2, 950, 5000, 1),
                 connect("haproxy-pair", 500, 2, 1400, 3500, 0)));
 
-        assertThat(b.toString()).contains("2 repetitions, interleaved",
+        assertThat(b.toString()).contains("2 repetitions, interleaved path by path, after one unrecorded run per path",
+                "closes each connection with a reset",
                 "| 500 | direct | 500.0 | 310 | 1100 | - | [1000-1200] | 0 | - |",
                 // p99 medians: pair 4500 - direct 1100 = 3400; 2 + 1 not completed
                 "| 500 | pair | 500.0 | 925 | 4500 | 3400 | [4000-5000] | 3 | pair-proxy 0.120 |",
