@@ -6,12 +6,12 @@ import io.trellis.node.state.MeshState;
 import io.trellis.node.state.MeshStore;
 import io.trellis.node.xds.WorkloadXdsClient;
 import io.trellis.node.xds.XdsClientConfig;
+import io.trellis.node.xds.XdsClientThread;
 import io.trellis.node.xds.XdsStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -25,8 +25,7 @@ final class MeshSnapshot {
 
     static MeshState fetch(ControllerAddress controller, Duration timeout) throws CtlException {
         ManagedChannel channel = controller.open();
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("trellisctl-xds").factory());
+        ScheduledExecutorService executor = XdsClientThread.start("trellisctl-xds");
         MeshStore store = new MeshStore();
         WorkloadXdsClient client = new WorkloadXdsClient(channel,
                 XdsClientConfig.defaults("trellisctl-" + ProcessHandle.current().pid()), store, executor,
@@ -57,9 +56,7 @@ final class MeshSnapshot {
             Thread.currentThread().interrupt();
             throw new CtlException("interrupted", e);
         } finally {
-            client.close();
-            channel.shutdownNow();
-            executor.shutdownNow();
+            XdsClientThread.stop(client, channel, executor, Duration.ofSeconds(2));
         }
     }
 }

@@ -12,6 +12,7 @@ import io.trellis.node.identity.CertificateStatus;
 import io.trellis.node.state.MeshStore;
 import io.trellis.node.xds.WorkloadXdsClient;
 import io.trellis.node.xds.XdsClientConfig;
+import io.trellis.node.xds.XdsClientThread;
 import io.trellis.proxy.core.admin.AdminEndpoints;
 import io.trellis.proxy.core.admin.AdminHttpServer;
 import io.trellis.proxy.core.admin.LogLevels;
@@ -27,7 +28,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,7 +48,7 @@ class CtlCommandsTest {
     private static Controller controller;
     private static ManagedChannel proxyChannel;
     private static WorkloadXdsClient proxy;
-    private static final ScheduledExecutorService PROXY_EXECUTOR = Executors.newSingleThreadScheduledExecutor();
+    private static ScheduledExecutorService proxyExecutor;
     private static AdminHttpServer admin;
     private static String controllerAddress;
 
@@ -108,9 +108,10 @@ class CtlCommandsTest {
         controllerAddress = "127.0.0.1:" + controller.xdsPort();
         Await.until("controller ready", WAIT, controller::ready);
 
+        proxyExecutor = XdsClientThread.start("test-proxy-xds");
         proxyChannel = ControllerChannels.plaintext("127.0.0.1", controller.xdsPort());
         proxy = new WorkloadXdsClient(proxyChannel, XdsClientConfig.defaults("node-a"), new MeshStore(),
-                PROXY_EXECUTOR, Clock.systemUTC(), new Random(1), new SimpleMeterRegistry());
+                proxyExecutor, Clock.systemUTC(), new Random(1), new SimpleMeterRegistry());
         proxy.start();
         Await.until("proxy synced", WAIT, () -> proxy.status().synced());
 
@@ -137,11 +138,19 @@ class CtlCommandsTest {
 
     @AfterAll
     static void stop() {
-        admin.close();
-        proxy.close();
-        proxyChannel.shutdownNow();
-        PROXY_EXECUTOR.shutdownNow();
-        controller.close();
+        // null-safe: runs after a failed start() too
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
+        if (proxy != null) {
+            XdsClientThread.stop(proxy, proxyChannel, proxyExecutor, Duration.ofSeconds(2));
+            proxy = null;
+        }
+        if (controller != null) {
+            controller.close();
+            controller = null;
+        }
     }
 
     private static Result run(String... args) {

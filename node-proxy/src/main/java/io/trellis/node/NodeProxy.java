@@ -22,6 +22,7 @@ import io.trellis.node.state.LoadBalancer;
 import io.trellis.node.state.MeshStore;
 import io.trellis.node.xds.WorkloadXdsClient;
 import io.trellis.node.xds.XdsClientConfig;
+import io.trellis.node.xds.XdsClientThread;
 import io.trellis.proxy.core.controller.ControllerChannels;
 import io.trellis.proxy.core.transport.Transport;
 import java.io.IOException;
@@ -93,14 +94,13 @@ public final class NodeProxy implements AutoCloseable {
             controller.shutdownNow();
             controller.awaitTermination(2, TimeUnit.SECONDS);
         });
-        ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("trellis-control").daemon().factory());
+        ScheduledExecutorService control = XdsClientThread.start("trellis-control");
         resources.push(control::shutdownNow);
 
         MeshStore store = new MeshStore();
         WorkloadXdsClient xds = new WorkloadXdsClient(controller, XdsClientConfig.defaults(settings.nodeName()), store,
                 control, clock, RandomGenerator.getDefault(), meters);
-        resources.push(xds);
+        resources.push(() -> XdsClientThread.stop(xds, controller, control, Duration.ofSeconds(2)));
         xds.start();
 
         Path tokenFile = settings.bootstrapTokenFile();

@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  *       good state keeps serving.</li>
  * </ul>
  *
- * <p>Threads: everything runs on the injected single-threaded {@code executor} (gRPC callbacks are delivered
- * there too), so no state here needs a lock; {@link #status()} reads a volatile snapshot.
+ * <p>Threads: everything runs on the injected single-threaded {@code executor} (gRPC callbacks are delivered there
+ * too), so no state here needs a lock; {@link #status()} reads a volatile snapshot. {@link XdsClientThread} makes
+ * that thread and stops it without dropping the buffers of responses gRPC has queued on it.
  */
 public final class WorkloadXdsClient implements AutoCloseable {
 

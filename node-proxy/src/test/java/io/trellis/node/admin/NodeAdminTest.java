@@ -17,6 +17,7 @@ import io.trellis.node.identity.GrpcCaClient;
 import io.trellis.node.state.MeshStore;
 import io.trellis.node.xds.WorkloadXdsClient;
 import io.trellis.node.xds.XdsClientConfig;
+import io.trellis.node.xds.XdsClientThread;
 import io.trellis.node.testing.LocalController;
 import io.trellis.testkit.Await;
 import java.net.InetAddress;
@@ -30,7 +31,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,7 +63,7 @@ class NodeAdminTest {
         Files.writeString(dir.resolve("tokens"), "node node-a " + TOKEN + "\n");
         Controller controller = new Controller(LocalController.settings(config, 0, dir.resolve("tokens")));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService executor = XdsClientThread.start("xds-admin-test");
         AtomicInteger quits = new AtomicInteger();
         MeshStore store = new MeshStore();
         controller.start();
@@ -119,10 +119,8 @@ class NodeAdminTest {
             assertThat(quit.statusCode()).isEqualTo(200);
             Await.until("shutdown hook ran", WAIT, () -> quits.get() == 1);
         } finally {
-            xds.close();
             certs.close();
-            executor.shutdownNow();
-            channel.shutdownNow();
+            XdsClientThread.stop(xds, channel, executor, Duration.ofSeconds(2));
             controller.close();
         }
         assumeTrue(promtoolInstalled(), "promtool is not installed (Debian package 'prometheus'): exposition unchecked");

@@ -14,7 +14,6 @@ import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,8 +35,7 @@ class ChannelBackoffResetTest {
         }
         CountingChannel channel = new CountingChannel(
                 NettyChannelBuilder.forAddress("127.0.0.1", closedPort).usePlaintext().build());
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("xds-backoff-test").factory());
+        ScheduledExecutorService executor = XdsClientThread.start("xds-backoff-test");
         WorkloadXdsClient client = new WorkloadXdsClient(channel, new XdsClientConfig("node-a", Duration.ofMillis(10),
                 Duration.ofMillis(50), 0.2), new MeshStore(), executor, Clock.systemUTC(), new Random(1),
                 new SimpleMeterRegistry());
@@ -46,9 +44,7 @@ class ChannelBackoffResetTest {
             Await.until("three reconnect attempts", Duration.ofSeconds(30), () -> channel.resets.get() >= 3);
             assertThat(client.status().state()).isNotEqualTo(XdsStatus.State.CONNECTED);
         } finally {
-            client.close();
-            executor.shutdown();
-            channel.shutdownNow();
+            XdsClientThread.stop(client, channel, executor, Duration.ofSeconds(2));
         }
         assertThat(channel.calls.get()).as("one stream per attempt, the first without a reset")
                 .isGreaterThanOrEqualTo(channel.resets.get());

@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -54,7 +53,7 @@ class DemoConfigSyncTest {
             }
         }
         Controller controller = new Controller(LocalController.settings(config, 0, null));
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService executor = XdsClientThread.start("xds-demo-test");
         MeshStore store = new MeshStore();
         ManagedChannel channel = null;
         WorkloadXdsClient client = null;
@@ -105,12 +104,9 @@ class DemoConfigSyncTest {
             }
         } finally {
             if (client != null) {
-                client.close();
+                XdsClientThread.stop(client, channel, executor, Duration.ofSeconds(2));
             }
-            executor.shutdown();
-            if (channel != null) {
-                channel.shutdownNow();
-            }
+            executor.shutdownNow();
             controller.close();
         }
     }

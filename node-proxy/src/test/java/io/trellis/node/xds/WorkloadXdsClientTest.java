@@ -26,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,16 +54,14 @@ class WorkloadXdsClientTest {
         controller.put(TypeUrls.AUTHORIZATION, "demo/deny-legacy", denyNamespace("demo", "deny-legacy", "legacy"));
         controller.publish();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", controller.port).usePlaintext().build();
-        executor = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("xds-test").factory());
+        executor = XdsClientThread.start("xds-test");
         client = new WorkloadXdsClient(channel, new XdsClientConfig("node-a", Duration.ofMillis(20),
                 Duration.ofMillis(200), 0.2), store, executor, Clock.systemUTC(), new Random(1), registry);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        client.close();
-        executor.shutdown();
-        channel.shutdownNow();
+        XdsClientThread.stop(client, channel, executor, Duration.ofSeconds(2));
         controller.close();
     }
 
