@@ -46,7 +46,10 @@ public record ControllerScaleResult(ControllerScaleBenchmark.Parameters paramete
         sb.append("| heap after GC | %d MB |\n".formatted(heapAfterGcMb));
         sb.append("| process CPU, whole run | %.1f s over %.1f s wall |\n".formatted(processCpuSeconds, wallSeconds));
         sb.append("\nChange-to-ACK includes the 100 ms debounce quiet period. \"All ACKed\" is, per round, the "
-                + "time until the slowest proxy acknowledged.\n");
+                + "time until the slowest proxy acknowledged. The one-endpoint rounds follow %d unrecorded ones "
+                .formatted(p.warmupRounds())
+                + "(the JIT is still compiling the delta path at first); CPU per change is averaged over all "
+                + "rounds, unrecorded ones included.\n");
         return sb.toString();
     }
 
