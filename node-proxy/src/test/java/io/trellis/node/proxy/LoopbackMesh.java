@@ -1,6 +1,7 @@
 package io.trellis.node.proxy;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -36,6 +37,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -210,10 +212,10 @@ final class LoopbackMesh implements AutoCloseable {
      */
     private void settle() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        io.micrometer.core.instrument.Gauge active = registry.find("trellis_node_active_connections").gauge();
+        Gauge active = registry.find("trellis_node_active_connections").gauge();
         while (active != null && active.value() > 0 && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
-        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
     }
 }

@@ -21,7 +21,8 @@ class ControllerScaleBenchmarkTest {
 
         assertThat(r.oneEndpointChange().rounds()).isEqualTo(4);
         assertThat(r.nodeFailure().rounds()).isEqualTo(2);
-        // every proxy subscribes to every type: the initial sync carries each pod and service once per proxy
+        // every proxy subscribes to every type, so the initial sync carries all 210 resources to each proxy and a
+        // change only the one changed workload
         assertThat(r.initialSyncBytes()).isPositive();
         assertThat(r.oneEndpointChangeBytes() / p.proxies()).as("one changed workload per proxy per round")
                 .isPositive().isLessThan(r.initialSyncBytes() / p.proxies() / 50);
